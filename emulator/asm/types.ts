@@ -1,0 +1,39 @@
+// Contract between the assembler front end (this folder) and the instruction table (emulator/isa/).
+
+/** A source position, 1-based line and column. */
+export interface SourcePos { file: string; line: number; column: number }
+
+/** An assembly error that names the place. `column` is 1-based within the source line. */
+export class AsmError extends Error {
+  constructor(message: string, public pos?: SourcePos) {
+    super(pos ? `${pos.file}:${pos.line}:${pos.column}: error: ${message}` : message);
+    this.name = 'AsmError';
+  }
+  /** The message without the position prefix. */
+  get bare(): string { return this.pos ? this.message.slice(this.message.indexOf(': error: ') + 9) : this.message; }
+}
+
+/**
+ * An operand-level error raised by the instruction encoder; `offset` is the 0-based character
+ * offset inside the operand text so the front end can turn it into a column.
+ */
+export class OperandError extends Error {
+  constructor(message: string, public offset = 0) { super(message); this.name = 'OperandError'; }
+}
+
+export interface EncodeContext {
+  /** Address of the instruction being encoded. */
+  pc: bigint;
+  /** True in the final pass: unresolved symbols and out-of-range values must be reported. */
+  final: boolean;
+  /**
+   * Evaluates an expression: numbers, symbols, '.', + - * / % << >> & | ^ ~ ( ), and the
+   * relocation operators `:lo12:expr`, `:abs_g0:`... that a static link resolves. In a non-final
+   * pass an unknown symbol evaluates to `pc` (so sizes stay stable) instead of throwing.
+   * Throws OperandError for malformed expressions.
+   */
+  evaluate(expr: string): bigint;
+}
+
+/** Encodes one instruction; throws OperandError / AsmError on bad input. Provided by emulator/isa. */
+export type EncodeInstruction = (mnemonic: string, operands: string, ctx: EncodeContext) => number;
