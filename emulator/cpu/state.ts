@@ -1,0 +1,48 @@
+// Architectural state of one AArch64 vCPU at EL0 (plus the EL1 MTE registers the kernel programs).
+import type { TagCheckControl } from '../memory/mmu';
+
+/** Register-file indices: 0..30 = X0..X30, 31 = XZR (always 0), 32 = SP, 33 = XZR write sink. */
+export const XZR = 31;
+export const SP = 32;
+export const SINK = 33;
+
+export class CpuState implements TagCheckControl {
+  readonly x = new BigUint64Array(34);
+  /** Vector registers: Vn low 64 bits at [2n], high 64 bits at [2n+1]. */
+  readonly v = new BigUint64Array(64);
+  pc = 0;
+  /** Next pc: set to pc+4 before each step; branches overwrite it. */
+  npc = 0;
+  /** NZCV flags as 0/1 numbers. */
+  nf = 0; zf = 0; cf = 0; vf = 0;
+  /** PSTATE.TCO. */
+  tco = 0;
+  fpcr = 0;
+  fpsr = 0;
+  tpidr = 0n;
+  tpidrro = 0n;
+  // --- MTE, EL1 registers programmed by the kernel for this thread ---
+  /** SCTLR_EL1.TCF0: 0 none, 1 sync, 2 async, 3 asymmetric. */
+  tcf0 = 0;
+  /** GCR_EL1.Exclude (16 bits). Linux resets it to 0xffff (include mask 0: only tag 0). */
+  gcrExclude = 0xffff;
+  /** GCR_EL1.RRND. */
+  gcrRrnd = 0;
+  /** RGSR_EL1: TAG [3:0], SEED [23:8]. */
+  rgsr = 0;
+  /** TFSRE0_EL1: TF0 bit 0, TF1 bit 1. */
+  tfsre0 = 0;
+  /** SCTLR_EL1.ATA0 and HCR_EL2.ATA: allocation tag access. */
+  ata = true;
+  // --- exclusive monitor ---
+  exclusiveAddr = -1;
+  exclusiveSize = 0;
+  /** Instructions retired. */
+  steps = 0;
+
+  get nzcv(): number { return (this.nf << 31 | this.zf << 30 | this.cf << 29 | this.vf << 28) >>> 0; }
+  set nzcv(val: number) { this.nf = (val >>> 31) & 1; this.zf = (val >>> 30) & 1; this.cf = (val >>> 29) & 1; this.vf = (val >>> 28) & 1; }
+
+  get sp(): bigint { return this.x[SP]; }
+  set sp(val: bigint) { this.x[SP] = val; }
+}

@@ -1,0 +1,12 @@
+// The A64 instruction table: every group's descriptions in one list, and the engines derived from it.
+// To add instructions, add a group file under groups/ and list it here.
+import { InstructionTable } from './engine';
+import { baseSpecs } from './groups/base';
+import type { InsnSpec } from './spec';
+
+export const ALL_SPECS: InsnSpec[] = [
+  ...baseSpecs,
+];
+
+/** The one table every consumer (CPU, assembler, disassembler, language server) uses. */
+export const A64 = new InstructionTable(ALL_SPECS);

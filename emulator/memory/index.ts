@@ -1,0 +1,4 @@
+export * from './page';
+export * from './fault';
+export * from './physical';
+export * from './mmu';
