@@ -11,3 +11,7 @@ export {
   type LineRow, type LineFileEntry, type LineProgramHeader, type LineSequence, type DebugLineSections,
   type ParseDebugLineOptions, type DebugInfoSections,
 } from './dwarf-line';
+export {
+  writeElf,
+  type WriteElfInput, type WriteSegment, type WriteSymbol, type WriteLine, type SegmentFlags,
+} from './writer';
