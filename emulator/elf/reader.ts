@@ -175,7 +175,9 @@ export class ElfFile {
 
   /**
    * The nearest function or notype symbol at or before `addr` in the section that contains `addr`
-   * (like objdump's `<sym+off>`). Mapping symbols ($x, $d) and absolute symbols are ignored. When
+   * (like objdump's `<sym+off>`); an address outside every section but inside a PT_LOAD segment
+   * uses the nearest code symbol of that segment. Mapping symbols ($x, $d) and absolute symbols are
+   * ignored. When
    * several symbols share an address, functions beat labels and global beats weak beats local.
    * For static-pie files pass link-time addresses (subtract the load bias).
    */
@@ -183,13 +185,19 @@ export class ElfFile {
     const a = typeof addr === 'bigint' ? toNumberOrNaN(addr) : addr;
     if (!Number.isFinite(a)) return undefined;
     const idx = this.symbolIndex();
+    let symbol: ElfSymbol | undefined;
     const sec = idx.sectionAt(a);
-    if (sec === undefined) return undefined;
-    const list = idx.codeSymbols.get(sec);
-    if (!list) return undefined;
-    const i = upperBound(list.values, a) - 1;
-    if (i < 0) return undefined;
-    const symbol = list.symbols[i];
+    const list = sec === undefined ? undefined : idx.codeSymbols.get(sec);
+    if (list) symbol = list.symbols[upperBound(list.values, a) - 1];
+    if (!symbol) {
+      // Not covered by a section symbol (e.g. the ELF header at the start of the first segment):
+      // take the nearest code symbol that is in the same PT_LOAD segment.
+      const seg = this.programHeaders.find(p => p.type === PT_LOAD && BigInt(a) >= p.vaddr && BigInt(a) < p.vaddr + p.memsz);
+      if (!seg) return undefined;
+      const cand = idx.allCode.symbols[upperBound(idx.allCode.values, a) - 1];
+      if (!cand || cand.value < Number(seg.vaddr)) return undefined;
+      symbol = cand;
+    }
     const offset = a - symbol.value;
     return { symbol, offset, label: offset === 0 ? symbol.name : `${symbol.name}+${hex(offset)}` };
   }
@@ -494,6 +502,8 @@ class SymbolIndex {
   private secIndex: Int32Array;
   readonly codeSymbols = new Map<number, { values: Float64Array; symbols: ElfSymbol[] }>();
   readonly objects: { values: Float64Array; symbols: ElfSymbol[] };
+  /** All code symbols of all sections, one per address. */
+  readonly allCode: { values: Float64Array; symbols: ElfSymbol[] };
 
   constructor(sections: readonly SectionHeader[], symbols: readonly ElfSymbol[]) {
     // .tbss occupies no address space of its own (it overlaps whatever follows), so it is left out.
@@ -520,12 +530,16 @@ class SymbolIndex {
         objs.push(s);
       }
     }
+    // Keep only the preferred symbol per address (the last one after sorting).
+    const preferred = (l: ElfSymbol[]) => l.sort(byValueThenRank).filter((s, i) => i + 1 === l.length || l[i + 1].value !== s.value);
+    const all: ElfSymbol[] = [];
     for (const [shndx, l] of per) {
-      l.sort(byValueThenRank);
-      // Keep only the preferred symbol per address (the last one after sorting).
-      const kept = l.filter((s, i) => i + 1 === l.length || l[i + 1].value !== s.value);
+      const kept = preferred(l);
       this.codeSymbols.set(shndx, { values: Float64Array.from(kept, s => s.value), symbols: kept });
+      all.push(...kept);
     }
+    const allKept = preferred(all);
+    this.allCode = { values: Float64Array.from(allKept, s => s.value), symbols: allKept };
     objs.sort((a, b) => a.value - b.value || a.size - b.size);
     this.objects = { values: Float64Array.from(objs, s => s.value), symbols: objs };
   }
