@@ -2,10 +2,12 @@
 // To add instructions, add a group file under groups/ and list it here.
 import { InstructionTable } from './engine';
 import { baseSpecs } from './groups/base';
+import { ldstSpecs } from './groups/ldst';
 import type { InsnSpec } from './spec';
 
 export const ALL_SPECS: InsnSpec[] = [
   ...baseSpecs,
+  ...ldstSpecs,
 ];
 
 /** The one table every consumer (CPU, assembler, disassembler, language server) uses. */
