@@ -385,13 +385,13 @@ export class ElfFile {
     const size = this.bytes.length;
     const out: SectionHeader[] = [];
     const nameOffsets: number[] = [];
+    const pastEnd: (string | undefined)[] = [];
     for (let i = 0; i < h.shnum; i++) {
       const o = h.shoff + i * ELF64_SHDR_SIZE;
       const type = v.getUint32(o + 4, true);
       const rawOffset = v.getBigUint64(o + 24, true), rawSize = v.getBigUint64(o + 32, true);
-      if (i > 0 && type !== SHT_NOBITS && type !== 0 && rawSize > 0n && rawOffset + rawSize > BigInt(size)) {
-        this.fail(`section ${i}: file bytes [${hex(rawOffset)}, +${hex(rawSize)}) extend past end of file (size ${hex(size)})`);
-      }
+      pastEnd.push(i > 0 && type !== SHT_NOBITS && type !== 0 && rawSize > 0n && rawOffset + rawSize > BigInt(size)
+        ? `file bytes [${hex(rawOffset)}, +${hex(rawSize)}) extend past end of file (size ${hex(size)})` : undefined);
       nameOffsets.push(v.getUint32(o, true));
       out.push({
         index: i, name: '', type, typeName: sectionTypeName(type),
@@ -407,11 +407,13 @@ export class ElfFile {
       if (h.shstrndx >= out.length) this.fail(`e_shstrndx ${h.shstrndx} is out of range (${out.length} section headers)`);
       const strtab = out[h.shstrndx];
       if (strtab.type !== SHT_STRTAB) this.fail(`e_shstrndx ${h.shstrndx} names a ${strtab.typeName} section, not a string table (SHT_STRTAB)`);
+      if (pastEnd[h.shstrndx]) this.fail(`section ${h.shstrndx} (section name table): ${pastEnd[h.shstrndx]}`);
       const data = this.bytes.subarray(strtab.offset, strtab.offset + strtab.size);
       for (let i = 0; i < out.length; i++) {
         out[i].name = this.readString(data, nameOffsets[i], () => `section ${i}: sh_name`, `section ${h.shstrndx} (section name table)`);
       }
     }
+    pastEnd.forEach((msg, i) => { if (msg) this.fail(`section ${i}${out[i].name ? ` (${out[i].name})` : ''}: ${msg}`); });
     return out;
   }
 
