@@ -5,7 +5,8 @@ export interface SourcePos { file: string; line: number; column: number }
 
 /** An assembly error that names the place. `column` is 1-based within the source line. */
 export class AsmError extends Error {
-  constructor(message: string, public pos?: SourcePos) {
+  /** `from`: for errors inside a `.macro` expansion, the invocation sites (innermost first). */
+  constructor(message: string, public pos?: SourcePos, public from?: SourcePos[]) {
     super(pos ? `${pos.file}:${pos.line}:${pos.column}: error: ${message}` : message);
     this.name = 'AsmError';
   }
@@ -30,7 +31,12 @@ export interface EncodeContext {
    * Evaluates an expression: numbers, symbols, '.', + - * / % << >> & | ^ ~ ( ), and the
    * relocation operators `:lo12:expr`, `:abs_g0:`... that a static link resolves. In a non-final
    * pass an unknown symbol evaluates to `pc` (so sizes stay stable) instead of throwing.
-   * Throws OperandError for malformed expressions.
+   * Throws OperandError for malformed expressions and (final pass) undefined symbols; when `expr`
+   * is a substring of the operand text, its `offset` is already relative to the operand text, so
+   * rethrow it unchanged. A leading `#` is allowed. The result is a signed 64-bit value
+   * (BigInt.asIntN(64, ...)); addresses are positive. `:lo12:x` is x & 0xfff, `:abs_gN:` and
+   * `:abs_gN_nc:` give the 16-bit chunk N, `:abs_gN_s:` gives x >> 16N (signed; pick MOVN when
+   * negative), `:pg_hi21:x` is x itself (ADRP takes the page difference).
    */
   evaluate(expr: string): bigint;
 }
