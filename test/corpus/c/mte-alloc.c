@@ -79,7 +79,8 @@ int main(void) {
     printf("use after free write: fault=%d\n", f);
     char *again = tv_malloc(40);
     TRY(f, ptrs[3][0] = 1);
-    printf("stale pointer after reallocation: fault=%d; fresh chunk tag differs from stale=%d\n", f, tag_of(again) != tag_of(ptrs[3]));
+    /* (the new chunk lives elsewhere; its tag may equal the stale one, so only the stale access is checked) */
+    printf("stale pointer after another allocation: fault=%d; new chunk usable=%d\n", f, again != NULL && (again[0] = 1) == 1);
     tv_free(ptrs[3]);
     printf("faults=%d\n", tv_faults);
     return 0;
