@@ -337,7 +337,8 @@ function readV4FileEntry(cur: DwarfCursor, unit: LineProgramHeader, name: string
   cur.uleb('file modification time');
   cur.uleb('file length');
   if (dirIndex >= unit.directories.length && !name.startsWith('/')) {
-    cur.fail(`file ${name} has directory index ${dirIndex}, but there are only ${unit.directories.length - 1} include directories`, at);
+    const n = unit.directories.length - 1;
+    cur.fail(`file ${name} has directory index ${dirIndex}, but there ${n === 1 ? 'is only 1 include directory' : `are only ${n} include directories`}`, at);
   }
   return { name, dirIndex, path: joinPath(unit.directories[dirIndex] ?? '', name) };
 }
@@ -474,7 +475,7 @@ function runLineProgram(cur: DwarfCursor, unit: LineProgramHeader, rows: LineRow
           break;
         case DW_LNE_set_address: {
           const n = len - 1;
-          if (n < 1 || n > 8) cur.fail(`DW_LNE_set_address with a ${n}-byte operand`, at);
+          if (n !== 4 && n !== 8) cur.fail(`DW_LNE_set_address with a ${n}-byte operand (expected 4 or 8)`, at);
           const a = cur.uN(n, 'DW_LNE_set_address operand');
           if (a > BigInt(Number.MAX_SAFE_INTEGER)) {
             if (!unaddressable) warnings.push(`.debug_line+${hex(at)}: sequence at ${hex(a)} is not addressable (discarded code); its rows are dropped`);
