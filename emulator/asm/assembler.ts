@@ -63,7 +63,7 @@ interface BytesItem extends ItemBase { t: K.Bytes; bytes: Uint8Array }
 interface FillItem extends ItemBase { t: K.Fill; count: Node; countAt: number; size: number; value: bigint }
 interface AlignItem extends ItemBase { t: K.Align; align: number; fill: bigint | null; fillSize: number; max: number }
 interface LabelItem extends ItemBase { t: K.Label; sym: Sym }
-interface SetItem extends ItemBase { t: K.Set; sym: Sym; node: Node; exprAt: number }
+interface SetItem extends ItemBase { t: K.Set; sym: Sym; node: Node; exprAt: number; lastSec?: number; lastV?: bigint; lastPending?: boolean }
 interface SizeItem extends ItemBase { t: K.Size; sym: Sym; node: Node; exprAt: number }
 interface OrgItem extends ItemBase { t: K.Org; node: Node; exprAt: number; fill: number }
 interface LebItem extends ItemBase { t: K.Leb; signed: boolean; node: Node; exprAt: number; value: bigint }
@@ -1097,13 +1097,15 @@ export class Assembler {
           v = evaluate(it.node, this.env);
         } catch (e) {
           if (this.finalPass) this.fail(this.toAsmError(e, it.line, it.exprAt));
-          else if (!it.sym.pending) { it.sym.pending = true; this.changed = true; }
+          else { it.sym.pending = true; if (!it.lastPending) { it.lastPending = true; this.changed = true; } }
           break;
         }
         const pending = this.env.unresolved;
-        if (it.sym.sec !== v.sec || it.sym.v !== v.v || it.sym.pending !== pending) {
-          it.sym.sec = v.sec; it.sym.v = v.v; it.sym.pending = pending; this.changed = true;
+        // Compare with what this assignment gave last time (a symbol may be .set several times).
+        if (it.lastSec !== v.sec || it.lastV !== v.v || it.lastPending !== pending) {
+          it.lastSec = v.sec; it.lastV = v.v; it.lastPending = pending; this.changed = true;
         }
+        it.sym.sec = v.sec; it.sym.v = v.v; it.sym.pending = pending;
         break;
       }
       case K.Size:
@@ -1195,6 +1197,7 @@ export class Assembler {
       const a = it.args[k];
       try {
         this.setEnv(it);
+        this.env.off = it.off + k * it.size; // `.` is where this value goes
         const v = this.absolute(evaluate(a.node, this.env));
         this.checkFits(v, it.size, it.line, a.at, it.inst ? '.inst' : dataName(it.size));
         if (sec.nobits) { if (v !== 0n) throw this.errorAt(it.line, a.at, `attempt to store a non-zero value in ${sec.name}`); continue; }
@@ -1224,6 +1227,9 @@ export class Assembler {
       if (it.poolFrom !== undefined && k >= it.poolFrom) return it.opsAt + it.poolTo!;
       return it.opsAt + Math.min(k, ops.length);
     };
+    // The last expression error raised through ctx.evaluate, with its exact place in `ops`: the
+    // encoder may rethrow it with a different offset, the message identifies it.
+    let evalErr: { message: string; offset: number } | null = null;
     const ctx: EncodeContext = {
       pc,
       final: true,
@@ -1242,13 +1248,19 @@ export class Assembler {
           if (self.exprCache.size > 100_000) self.exprCache.clear();
           self.exprCache.set(expr, node);
         }
-        if (node instanceof ExprError) throw new OperandError(node.message, base + node.offset);
+        if (node instanceof ExprError) {
+          evalErr = { message: node.message, offset: base + node.offset };
+          throw new OperandError(node.message, node.offset);
+        }
         self.setEnv(it);
         self.env.dotForUndefined = true;
         try {
           return self.absolute(evaluate(node, self.env));
         } catch (e) {
-          if (e instanceof ExprError) throw new OperandError(e.message, base + e.offset);
+          if (e instanceof ExprError) {
+            evalErr = { message: e.message, offset: base + e.offset };
+            throw new OperandError(e.message, e.offset);
+          }
           throw e;
         }
       },
@@ -1261,7 +1273,9 @@ export class Assembler {
       }
     } catch (e) {
       let err: AsmError;
-      if (e instanceof OperandError) err = this.errorAt(it.line, opsCol(e.offset), e.message);
+      const ee = evalErr as { message: string; offset: number } | null;
+      if (e instanceof Error && ee && e.message === ee.message) err = this.errorAt(it.line, opsCol(ee.offset), e.message);
+      else if (e instanceof OperandError) err = e.offset < 0 ? this.errorAt(it.line, it.at, e.message) : this.errorAt(it.line, opsCol(e.offset), e.message);
       else if (e instanceof AsmError) err = e.pos ? e : this.errorAt(it.line, it.at, e.message);
       else err = this.toAsmError(e, it.line, it.at);
       this.fail(err);
@@ -1462,7 +1476,10 @@ export class Assembler {
     '.octa'(n, l, at, r, e) {
       const out: number[] = [];
       for (const a of splitArgs(l.text, r, e)) {
-        let v = BigInt.asUintN(128, this.constExpr(l, a, '.octa'));
+        // plain numbers may be wider than 64 bits here
+        const big = /^(0[xX][0-9a-fA-F]+|[1-9][0-9]*|0)$/.test(a.text) ? BigInt(a.text) : null;
+        if (big !== null && big >= 1n << 128n) throw new StmtError(`number '${a.text}' does not fit in 128 bits`, a.offset);
+        let v = BigInt.asUintN(128, big ?? this.constExpr(l, a, '.octa'));
         for (let k = 0; k < 16; k++) { out.push(Number(v & 0xffn)); v >>= 8n; }
       }
       this.bytesItem(new Uint8Array(out), l, at);
@@ -1621,9 +1638,14 @@ export class Assembler {
       const a = this.constExpr(line, args[2], what);
       if (a < 0n || a > 1n << 28n || (a !== 0n && (a & (a - 1n)) !== 0n)) throw new StmtError(`alignment ${a} is not a power of 2`, args[2].offset);
       align = Math.max(1, Number(a));
+    } else if (local) {
+      // GNU as: 8 for objects of 8 bytes or more, else the largest power of two not above the size
+      const n = Number(size);
+      align = n >= 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : 1;
     } else {
+      // GNU as records the next power of two up to 16 for commons
       align = 1;
-      while (align < 16 && align * 2 <= Number(size)) align *= 2;
+      while (align < 16 && align < Number(size)) align *= 2;
     }
     const sym = this.sym(args[0].text);
     if (sym.defined) throw new StmtError(`symbol '${sym.name}' is already defined${sym.defPos ? ` (at ${fmtPos(sym.defPos)})` : ''}`, args[0].offset);

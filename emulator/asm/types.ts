@@ -31,9 +31,9 @@ export interface EncodeContext {
    * Evaluates an expression: numbers, symbols, '.', + - * / % << >> & | ^ ~ ( ), and the
    * relocation operators `:lo12:expr`, `:abs_g0:`... that a static link resolves. In a non-final
    * pass an unknown symbol evaluates to `pc` (so sizes stay stable) instead of throwing.
-   * Throws OperandError for malformed expressions and (final pass) undefined symbols; when `expr`
-   * is a substring of the operand text, its `offset` is already relative to the operand text, so
-   * rethrow it unchanged. A leading `#` is allowed. The result is a signed 64-bit value
+   * Throws OperandError for malformed expressions and (final pass) undefined symbols, with
+   * `offset` relative to `expr` (the front end also remembers the exact column itself, so an
+   * encoder may add its own base or rethrow as it likes). A leading `#` is allowed. The result is a signed 64-bit value
    * (BigInt.asIntN(64, ...)); addresses are positive. `:lo12:x` is x & 0xfff, `:abs_gN:` and
    * `:abs_gN_nc:` give the 16-bit chunk N, `:abs_gN_s:` gives x >> 16N (signed; pick MOVN when
    * negative), `:pg_hi21:x` is x itself (ADRP takes the page difference).
