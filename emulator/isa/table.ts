@@ -4,12 +4,14 @@ import { InstructionTable } from './engine';
 import { baseSpecs } from './groups/base';
 import { ldstSpecs } from './groups/ldst';
 import { ldstAtomicSpecs } from './groups/ldst-atomic';
+import { mteSpecs } from './groups/mte';
 import type { InsnSpec } from './spec';
 
 export const ALL_SPECS: InsnSpec[] = [
   ...baseSpecs,
   ...ldstSpecs,
   ...ldstAtomicSpecs,
+  ...mteSpecs,
 ];
 
 /** The one table every consumer (CPU, assembler, disassembler, language server) uses. */
