@@ -177,6 +177,7 @@ export class DwarfCursor {
 }
 
 function decodeString(data: Uint8Array, start: number, end: number): string {
+  if (end - start > 256) return utf8.decode(data.subarray(start, end));
   for (let i = start; i < end; i++) if (data[i] >= 0x80) return utf8.decode(data.subarray(start, end));
   return String.fromCharCode.apply(null, Array.from(data.subarray(start, end)));
 }

@@ -122,6 +122,7 @@ export class ElfFile {
   private byName?: Map<string, ElfSymbol>;
   private symIndex?: SymbolIndex;
   private lines?: LineTable | null;
+  private linesError?: ElfError;
 
   constructor(readonly bytes: Uint8Array, readonly name: string) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -222,35 +223,44 @@ export class ElfFile {
   /**
    * The DWARF line table from .debug_line (parsed on first use), or undefined when the file has no
    * .debug_line. Sequences that do not start inside an executable PT_LOAD segment (code removed by
-   * --gc-sections, tombstoned to 0 or -1) are left out of the address/line lookups.
+   * --gc-sections, tombstoned to 0 or -1) are left out of the address/line lookups. Malformed DWARF
+   * throws an ElfError (naming .debug_line+offset) on every access; the rest of the file stays usable.
    */
   get lineTable(): LineTable | undefined {
+    if (this.linesError) throw this.linesError;
     if (this.lines === undefined) {
-      const debugLine = this.section('.debug_line');
-      if (!debugLine || debugLine.type === SHT_NOBITS) { this.lines = null; return undefined; }
-      const warnings: string[] = [];
-      let compDirs = new Map<number, string>();
-      const info = this.section('.debug_info'), abbrev = this.section('.debug_abbrev');
-      if (info && abbrev) {
-        compDirs = readCompDirs({
-          debugInfo: this.sectionData(info), debugAbbrev: this.sectionData(abbrev),
-          debugStr: this.sectionData('.debug_str'), debugLineStr: this.sectionData('.debug_line_str'),
-        }, warnings);
+      try { this.lines = this.parseLineTable(); } catch (e) {
+        if (e instanceof ElfError) this.linesError = e;
+        throw e;
       }
-      const exec = this.loadSegments.filter(p => p.flags & PF_X)
-        .map(p => [Number(p.vaddr), Number(p.vaddr + p.memsz)] as const);
-      this.lines = parseDebugLine({
-        debugLine: this.sectionData(debugLine),
-        debugLineStr: this.section('.debug_line_str') ? this.sectionData('.debug_line_str') : undefined,
-        debugStr: this.section('.debug_str') ? this.sectionData('.debug_str') : undefined,
-        compDirs,
-      }, {
-        file: this.name,
-        warnings,
-        keepSequence: (start) => exec.some(([lo, hi]) => start >= lo && start < hi),
-      });
     }
     return this.lines ?? undefined;
+  }
+
+  private parseLineTable(): LineTable | null {
+    const debugLine = this.section('.debug_line');
+    if (!debugLine || debugLine.type === SHT_NOBITS) return null;
+    const warnings: string[] = [];
+    const optional = (name: string) => (this.section(name) ? this.sectionData(name) : undefined);
+    let compDirs = new Map<number, string>();
+    const info = this.section('.debug_info'), abbrev = this.section('.debug_abbrev');
+    if (info && abbrev) {
+      compDirs = readCompDirs({
+        debugInfo: this.sectionData(info), debugAbbrev: this.sectionData(abbrev),
+        debugStr: optional('.debug_str'), debugLineStr: optional('.debug_line_str'),
+      }, warnings, this.name);
+    }
+    const exec = this.loadSegments.filter(p => p.flags & PF_X).map(p => [Number(p.vaddr), Number(p.vaddr + p.memsz)] as const);
+    return parseDebugLine({
+      debugLine: this.sectionData(debugLine),
+      debugLineStr: optional('.debug_line_str'),
+      debugStr: optional('.debug_str'),
+      compDirs,
+    }, {
+      file: this.name,
+      warnings,
+      keepSequence: (start) => exec.some(([lo, hi]) => start >= lo && start < hi),
+    });
   }
 
   /**
@@ -472,10 +482,13 @@ export class ElfFile {
     const end = table.indexOf(0, off);
     if (end < 0) this.fail(`${field()} at offset ${hex(off)} in ${tableWhere} is not NUL-terminated`);
     if (end === off) return '';
-    // Fast path for ASCII names (nearly all of them).
-    let ascii = true;
-    for (let i = off; i < end; i++) if (table[i] >= 0x80) { ascii = false; break; }
-    return ascii ? String.fromCharCode.apply(null, Array.from(table.subarray(off, end))) : utf8.decode(table.subarray(off, end));
+    // Fast path for short ASCII names (nearly all of them).
+    if (end - off <= 256) {
+      let ascii = true;
+      for (let i = off; i < end; i++) if (table[i] >= 0x80) { ascii = false; break; }
+      if (ascii) return String.fromCharCode.apply(null, Array.from(table.subarray(off, end)));
+    }
+    return utf8.decode(table.subarray(off, end));
   }
 
   private fileOffset(v: bigint, field: string): number {

@@ -79,11 +79,12 @@ class Bytes {
     this.length += n;
     return at;
   }
-  u8(v: number): this { this.buf[this.grow(1)] = v; return this; }
-  u16(v: number): this { this.view.setUint16(this.grow(2), v, true); return this; }
-  u32(v: number): this { this.view.setUint32(this.grow(4), v >>> 0, true); return this; }
-  u64(v: bigint | number): this { this.view.setBigUint64(this.grow(8), BigInt(v), true); return this; }
-  bytes(b: Uint8Array): this { this.buf.set(b, this.grow(b.length)); return this; }
+  // Note: grow() may replace buf/view, so it must run before they are read.
+  u8(v: number): this { const at = this.grow(1); this.buf[at] = v; return this; }
+  u16(v: number): this { const at = this.grow(2); this.view.setUint16(at, v, true); return this; }
+  u32(v: number): this { const at = this.grow(4); this.view.setUint32(at, v >>> 0, true); return this; }
+  u64(v: bigint | number): this { const at = this.grow(8); this.view.setBigUint64(at, BigInt(v), true); return this; }
+  bytes(b: Uint8Array): this { const at = this.grow(b.length); this.buf.set(b, at); return this; }
   cstring(s: string): this { return this.bytes(utf8.encode(s)).u8(0); }
   uleb(v: number): this {
     do { let b = v % 128; v = Math.floor(v / 128); if (v > 0) b |= 0x80; this.u8(b); } while (v > 0);
