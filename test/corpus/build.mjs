@@ -254,7 +254,8 @@ export function runQemu(elf, args = [], env = {}, { timeout = 30000, extra = [] 
   return { stdout: r.stdout, stderr: r.stderr.replace(QEMU_NOISE, ''), status: shellStatus(r), timedOut: r.timedOut, rawSignal: r.signal };
 }
 
-export const CLI = join(REPO, 'dist', 'cli.js');
+/** The CLI under test; TV_CLI overrides it (e.g. to point the harness at a stand-in while developing). */
+export const CLI = process.env.TV_CLI ? resolve(process.env.TV_CLI) : join(REPO, 'dist', 'cli.js');
 
 /**
  * Runs an ELF under our CLI: `node dist/cli.js run --no-report [extraOptions] ELF ARGS...`, same conditions as
