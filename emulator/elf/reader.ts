@@ -178,13 +178,12 @@ export class ElfFile {
    * The nearest function or notype symbol at or before `addr` in the section that contains `addr`
    * (like objdump's `<sym+off>`); an address outside every section but inside a PT_LOAD segment
    * uses the nearest code symbol of that segment. Mapping symbols ($x, $d) and absolute symbols are
-   * ignored. When
-   * several symbols share an address, functions beat labels and global beats weak beats local.
-   * For static-pie files pass link-time addresses (subtract the load bias).
+   * ignored. When several symbols share an address, functions beat labels and global beats weak
+   * beats local. For static-pie files pass link-time addresses (subtract the load bias).
    */
   symbolize(addr: number | bigint): SymbolizedAddress | undefined {
     const a = typeof addr === 'bigint' ? toNumberOrNaN(addr) : addr;
-    if (!Number.isFinite(a)) return undefined;
+    if (!Number.isSafeInteger(a) || a < 0) return undefined;
     const idx = this.symbolIndex();
     let symbol: ElfSymbol | undefined;
     const sec = idx.sectionAt(a);
@@ -206,7 +205,7 @@ export class ElfFile {
   /** The data object (STT_OBJECT/STT_TLS... with a size) whose extent contains `addr`, if any. */
   objectAt(addr: number | bigint): SymbolizedAddress | undefined {
     const a = typeof addr === 'bigint' ? toNumberOrNaN(addr) : addr;
-    if (!Number.isFinite(a)) return undefined;
+    if (!Number.isSafeInteger(a) || a < 0) return undefined;
     const { objects } = this.symbolIndex();
     const i = upperBound(objects.values, a) - 1;
     // Objects may nest (aliases of different sizes); look back over the ones starting at the same place.

@@ -148,6 +148,8 @@ test('round trip of the base file: segments, sections, symbols, lines, symbolize
   assert.equal(base.symbolize(0x400008)?.label, 'exit_call+0x4');
   assert.equal(base.symbolize(0x400000)?.label, '_start');
   assert.equal(base.symbolize(0x3fffff), undefined);
+  for (const bad of [-1, 1.5, NaN, 2 ** 60, -1n, 1n << 64n]) assert.equal(base.symbolize(bad), undefined, String(bad));
+  assert.equal(base.symbolize(0x400004n)?.label, 'exit_call');
   assert.equal(base.symbolize(0x410000), undefined, 'data addresses have no code symbol');
   assert.equal(base.objectAt(0x410002)?.label, 'val+0x2');
   assert.equal(base.objectAt(0x410004), undefined);
