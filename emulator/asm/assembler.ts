@@ -197,6 +197,8 @@ export class Assembler {
   private textBase: bigint;
   private exprCache = new Map<string, Node | ExprError>();
   private changed = false;
+  /** First item that moved or changed size in the current layout walk. */
+  private changedAt: Item | null = null;
 
 
   constructor(opts: AsmOptions) {
@@ -801,16 +803,20 @@ export class Assembler {
       if (!top) throw new StmtError('.elseif without .if', at);
       if (top.sawElse) throw new StmtError('.elseif after .else', at);
       if (top.taken || top.parentSkip) { top.cur = false; return; }
-      const args = splitArgs(s, restAt, end);
-      const v = this.constExpr(line, args[0] ?? { text: '', offset: restAt }, '.elseif') !== 0n;
+      top.cur = false; top.taken = true; // in case the condition cannot be evaluated
+      const a0 = skipSpaces(s, restAt, end);
+      const v = this.constExpr(line, { text: s.slice(a0, end).trim(), offset: a0 }, '.elseif') !== 0n;
       top.cur = v; top.taken = v;
       return;
     }
     const parentSkip = this.skipping();
     const pos = posAt(line, at);
     if (parentSkip) { this.conds.push({ parentSkip: true, cur: false, taken: true, sawElse: false, pos }); return; }
+    // Pushed first so that a condition that cannot be evaluated still pairs with its .endif.
+    const c: Cond = { parentSkip: false, cur: false, taken: false, sawElse: false, pos };
+    this.conds.push(c);
     const v = this.condValue(name, line, at, restAt, end);
-    this.conds.push({ parentSkip: false, cur: v, taken: v, sawElse: false, pos });
+    c.cur = v; c.taken = v;
   }
 
   private condValue(name: string, line: SrcLine, at: number, restAt: number, end: number): boolean {
@@ -1028,6 +1034,7 @@ export class Assembler {
   private step(it: Item): void {
     const sec = this.sections[it.sec];
     let pos = sec.pos;
+    const prevLen = it.len;
     switch (it.t) {
       case K.Insn:
         if (sec.code) pos = (pos + 3) & ~3;
@@ -1156,6 +1163,8 @@ export class Assembler {
         break;
       }
     }
+    if (it.len !== prevLen) this.changed = true;
+    if (this.changed && !this.changedAt) this.changedAt = it;
     sec.pos = pos + it.len;
   }
 
@@ -1359,11 +1368,14 @@ export class Assembler {
     let pass = 0;
     for (;;) {
       this.changed = false;
+      this.changedAt = null;
       this.walk();
       if (this.assignBases()) this.changed = true;
       if (!this.changed) break;
       if (++pass >= MAX_PASSES) {
-        this.fail(new AsmError(`layout did not settle after ${MAX_PASSES} passes (sizes depend on each other)`));
+        const msg = `layout did not settle after ${MAX_PASSES} passes (sizes depend on each other)`;
+        const at = this.changedAt;
+        this.fail(at ? this.errorAt(at.line, at.at, msg) : new AsmError(msg));
         break;
       }
     }

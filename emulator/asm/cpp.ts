@@ -176,15 +176,20 @@ class Cpp {
           switch (name) {
             case 'if': case 'ifdef': case 'ifndef': {
               let v = false;
+              let failed: unknown = null;
               if (active()) {
-                if (name === 'if') v = this.ifExpr(stripped, restAt, file, first + 1);
-                else {
-                  const id = /^\s*([A-Za-z_$][\w$]*)/.exec(rest);
-                  if (!id) throw new CppFail(`#${name} with no macro name`, restAt);
-                  v = this.macros.has(id[1]) === (name === 'ifdef');
-                }
+                try {
+                  if (name === 'if') v = this.ifExpr(stripped, restAt, file, first + 1);
+                  else {
+                    const id = /^\s*([A-Za-z_$][\w$]*)/.exec(rest);
+                    if (!id) throw new CppFail(`#${name} with no macro name`, restAt);
+                    v = this.macros.has(id[1]) === (name === 'ifdef');
+                  }
+                } catch (e) { failed = e; }
               }
+              // A condition that cannot be evaluated counts as false (its #endif still matches).
               conds.push({ active: active() && v, taken: v, sawElse: false, parentActive: active(), pos: at(dirCol) });
+              if (failed) throw failed;
               continue;
             }
             case 'elif': case 'elifdef': case 'elifndef': {
@@ -278,6 +283,7 @@ class Cpp {
   }
 
   private directiveInclude(lg: Logical, restAt: number, file: string, line: number, at: (o: number) => SourcePos): void {
+    restAt += lg.text.slice(restAt).length - lg.text.slice(restAt).trimStart().length;
     let rest = lg.text.slice(restAt).trim();
     if (!/^["<]/.test(rest)) rest = this.expandText(lg.text.slice(restAt), file, line).trim();
     const m = /^"([^"]*)"|^<([^>]*)>/.exec(rest);

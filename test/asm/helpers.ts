@@ -57,6 +57,7 @@ export function files(map: Record<string, string>): AsmOptions['readInclude'] {
 }
 
 export const GNU = missingTools('aarch64-linux-gnu-as', 'aarch64-linux-gnu-ld', 'aarch64-linux-gnu-objcopy', 'aarch64-linux-gnu-nm');
+export const GNU_CPP = GNU || missingTools('aarch64-linux-gnu-gcc');
 
 export interface GnuBuild { sections: Map<string, Uint8Array>; symbols: Map<string, bigint> }
 
@@ -64,11 +65,16 @@ export interface GnuBuild { sections: Map<string, Uint8Array>; symbols: Map<stri
  * Assembles with GNU as and links with ld, placing every allocated section at the address our
  * assembler chose, then returns the section contents and symbol values.
  */
-export function gnuBuild(src: string, placement: AsmResult, extra: Record<string, string> = {}): GnuBuild {
+export function gnuBuild(src: string, placement: AsmResult, extra: Record<string, string> = {}, opts: { cpp?: boolean; defines?: string[] } = {}): GnuBuild {
   const dir = tmpDir('tagvisor-asm-');
-  writeFileSync(join(dir, 't.s'), src);
+  const name = opts.cpp ? 't.S' : 't.s';
+  writeFileSync(join(dir, name), src);
   for (const [k, v] of Object.entries(extra)) writeFileSync(join(dir, k), v);
-  runOk('aarch64-linux-gnu-as', ['-o', join(dir, 't.o'), join(dir, 't.s')], { cwd: dir });
+  if (opts.cpp) {
+    runOk('aarch64-linux-gnu-gcc', ['-c', '-I', dir, ...(opts.defines ?? []).map(d => `-D${d}`), '-o', join(dir, 't.o'), join(dir, name)], { cwd: dir });
+  } else {
+    runOk('aarch64-linux-gnu-as', ['-o', join(dir, 't.o'), join(dir, name)], { cwd: dir });
+  }
   const starts: string[] = [];
   for (const s of placement.sections) if (s.flags.includes('a')) starts.push(`--section-start=${s.name}=0x${s.address.toString(16)}`);
   runOk('aarch64-linux-gnu-ld', ['-static', '-nostdlib', '-e', '0', '--no-relax', ...starts, '-o', join(dir, 't.elf'), join(dir, 't.o')], { cwd: dir });
