@@ -1374,7 +1374,7 @@ export class Assembler {
       if (!this.changed) break;
       if (++pass >= MAX_PASSES) {
         const msg = `layout did not settle after ${MAX_PASSES} passes (sizes depend on each other)`;
-        const at = this.changedAt;
+        const at = this.changedAt as Item | null;
         this.fail(at ? this.errorAt(at.line, at.at, msg) : new AsmError(msg));
         break;
       }

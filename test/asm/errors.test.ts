@@ -19,7 +19,7 @@ test('operand errors become columns in the source line', () => {
   assert.equal(errorOf('  add x0, x1, #5000\n'), 'test.s:1:15: error: immediate 5000 out of range 0..4095');
   assert.equal(errorOf('  nop x1\n'), "test.s:1:7: error: 'nop' expects 0 operands");
   // expression errors raised through ctx.evaluate keep their exact column
-  assert.equal(errorOf('  b   target + (1\n'), "test.s:1:19: error: missing ')'");
+  assert.equal(errorOf('  b   target + (1\n'), "test.s:1:18: error: missing ')'");
   assert.equal(errorOf('x: b   x + nowhere\n'), "test.s:1:12: error: undefined symbol 'nowhere'");
   assert.equal(errorOf('  mov x0, #(1 / 0)\n'), 'test.s:1:15: error: division by zero');
   assert.equal(errorOf('  b 1f\n'), "test.s:1:5: error: no local label '1:' after this reference ('1f')");
