@@ -26,9 +26,9 @@ test('operand errors become columns in the source line', () => {
   assert.equal(errorOf('  b 3b\n'), "test.s:1:5: error: no local label '3:' before this reference ('3b')");
   assert.equal(errorOf('  b . + 2\n'), 'test.s:1:5: error: branch target is not 4-byte aligned');
   // through a literal pool rewrite, errors point at the original expression
-  assert.equal(errorOf('  ldr x0, =missing + 1\n'), "test.s:1:13: error: undefined symbol 'missing'");
+  assert.equal(errorOf('  ldr x0, =missing + 1\n'), "test.s:1:12: error: undefined symbol 'missing'");
   assert.equal(errorOf('  ldr q0, =1\n'), "test.s:1:7: error: 'ldr q0, =...' is not supported: use an X, W, D or S register");
-  assert.equal(errorOf('  ldr w0, =0x100000000\n'), 'test.s:1:13: error: value 0x100000000 (4294967296) does not fit in 4 bytes (32-bit literal)');
+  assert.equal(errorOf('  ldr w0, =0x100000000\n'), 'test.s:1:12: error: value 0x100000000 (4294967296) does not fit in 4 bytes (32-bit literal)');
 });
 
 test('an encoder that throws something unexpected is reported, not crashed on', () => {
