@@ -55,19 +55,32 @@ interface InsnItem extends ItemBase {
   ops: string;
   /** Offset of `ops` in line.text. */
   opsAt: number;
-  /** Literal-pool rewrite: offsets >= poolFrom in `ops` map to poolTo in the original operands. */
-  poolFrom?: number; poolTo?: number;
+  /** Literal-pool rewrite: offsets >= poolFrom (when >= 0) in `ops` map to poolTo in the original operands. */
+  poolFrom: number; poolTo: number;
 }
 interface DataItem extends ItemBase { t: K.Data; size: number; args: Array<{ node: Node; at: number }>; inst: boolean }
 interface BytesItem extends ItemBase { t: K.Bytes; bytes: Uint8Array }
 interface FillItem extends ItemBase { t: K.Fill; count: Node; countAt: number; size: number; value: bigint }
 interface AlignItem extends ItemBase { t: K.Align; align: number; fill: bigint | null; fillSize: number; max: number }
 interface LabelItem extends ItemBase { t: K.Label; sym: Sym }
-interface SetItem extends ItemBase { t: K.Set; sym: Sym; node: Node; exprAt: number; lastSec?: number; lastV?: bigint; lastPending?: boolean }
+interface SetItem extends ItemBase { t: K.Set; sym: Sym; node: Node; exprAt: number; lastSec: number; lastV: bigint; lastPending: boolean }
 interface SizeItem extends ItemBase { t: K.Size; sym: Sym; node: Node; exprAt: number }
 interface OrgItem extends ItemBase { t: K.Org; node: Node; exprAt: number; fill: number }
 interface LebItem extends ItemBase { t: K.Leb; signed: boolean; node: Node; exprAt: number; value: bigint }
 interface PoolEntryItem extends ItemBase { t: K.PoolEntry; size: number; node: Node; exprAt: number; ref: InsnItem }
+/** The one runtime shape of every item (fields unused by a kind keep their defaults). */
+class ItemImpl {
+  off = 0; len = 0;
+  mnem = ''; ops = ''; opsAt = 0; poolFrom = -1; poolTo = 0;
+  size = 0; args: DataItem['args'] | null = null; inst = false; bytes: Uint8Array | null = null;
+  count: Node | null = null; countAt = 0; value = 0n;
+  align = 1; fill: bigint | null = null; fillSize = 1; max = -1;
+  sym: Sym | null = null; node: Node | null = null; exprAt = 0;
+  lastSec = -99; lastV = 0n; lastPending = false;
+  ref: InsnItem | null = null; signed = false;
+  constructor(public t: K, public sec: number, public line: SrcLine, public at: number, public nl: number) {}
+}
+
 type Item = InsnItem | DataItem | BytesItem | FillItem | AlignItem | LabelItem | SetItem | SizeItem | OrgItem | LebItem | PoolEntryItem;
 
 // ---------------------------------------------------------------------------------------------
@@ -451,8 +464,10 @@ export class Assembler {
     return s;
   }
 
-  private base(line: SrcLine, at: number): ItemBase {
-    return { sec: this.cur.idx, off: 0, len: 0, line, at, nl: this.nlCount };
+  /** Makes an item in the current section. All items share one class so that the walk stays fast. */
+  private mk<k extends K>(t: k, line: SrcLine, at: number, fields: Omit<Partial<Extract<Item, { t: k }>>, 't'>): Extract<Item, { t: k }> {
+    const it = new ItemImpl(t, this.cur.idx, line, at, this.nlCount);
+    return Object.assign(it, fields) as unknown as Extract<Item, { t: k }>;
   }
 
   private push(it: Item): void {
@@ -476,7 +491,7 @@ export class Assembler {
     sym.defined = true;
     sym.how = 'label';
     sym.defPos = posAt(line, at);
-    this.push({ ...this.base(line, at), t: K.Label, sym });
+    this.push(this.mk(K.Label, line, at, { sym }));
   }
 
   private assign(name: string, line: SrcLine, at: number, exprStart: number, end: number, how: 'set' | 'equiv'): void {
@@ -491,7 +506,7 @@ export class Assembler {
     sym.defined = true;
     sym.how = how;
     sym.defPos = posAt(line, at);
-    this.push({ ...this.base(line, at), t: K.Set, sym, node, exprAt: e0 });
+    this.push(this.mk(K.Set, line, at, { sym, node, exprAt: e0 }));
   }
 
   // ---- expressions ------------------------------------------------------------------------------
@@ -594,7 +609,7 @@ export class Assembler {
     }
     if (this.cur.nobits) throw new StmtError(`instructions are not allowed in ${this.cur.name} (a section without contents)`, at);
     let ops = s.slice(a, e);
-    const it: InsnItem = { ...this.base(line, at), t: K.Insn, mnem, ops, opsAt: a };
+    const it: InsnItem = this.mk(K.Insn, line, at, { mnem, ops, opsAt: a });
     if (this.aliases.size) it.ops = ops = this.applyAliases(ops);
     if (mnem === 'ldr' && ops.indexOf('=') > 0) this.literalLoad(it);
     this.push(it);
@@ -651,10 +666,10 @@ export class Assembler {
     for (const size of [4, 8]) {
       const list = pool.entries.filter(e => e.size === size);
       if (!list.length) continue;
-      this.push({ ...this.base(line, at), t: K.Align, align: size, fill: 0n, fillSize: 1, max: -1 });
+      this.push(this.mk(K.Align, line, at, { align: size, fill: 0n, fillSize: 1, max: -1 }));
       for (const e of list) {
-        this.push({ ...this.base(e.line, at), t: K.Label, sym: e.sym });
-        this.push({ ...this.base(e.line, e.exprAt), t: K.PoolEntry, size, node: e.node, exprAt: e.exprAt, ref: e.ref });
+        this.push(this.mk(K.Label, e.line, at, { sym: e.sym }));
+        this.push(this.mk(K.PoolEntry, e.line, e.exprAt, { size, node: e.node, exprAt: e.exprAt, ref: e.ref }));
       }
     }
     pool.entries = [];
@@ -918,10 +933,10 @@ export class Assembler {
     if (inst && this.cur.nobits) throw new StmtError(`instructions are not allowed in ${this.cur.name}`, at);
     if (inst) {
       // one item per word so that each gets its own line-map entry and alignment
-      for (const a of list) this.push({ ...this.base(line, at), t: K.Data, size: 4, args: [a], inst: true });
+      for (const a of list) this.push(this.mk(K.Data, line, at, { size: 4, args: [a], inst: true }));
       return;
     }
-    this.push({ ...this.base(line, at), t: K.Data, size, args: list, inst: false });
+    this.push(this.mk(K.Data, line, at, { size, args: list, inst: false }));
   }
 
   private stringDirective(zero: boolean, line: SrcLine, at: number, restAt: number, end: number): void {
@@ -944,7 +959,7 @@ export class Assembler {
 
   private bytesItem(bytes: Uint8Array, line: SrcLine, at: number): void {
     if (this.cur.nobits && bytes.some(b => b !== 0)) throw new StmtError(`attempt to store a non-zero value in ${this.cur.name}`, at);
-    this.push({ ...this.base(line, at), t: K.Bytes, bytes });
+    this.push(this.mk(K.Bytes, line, at, { bytes }));
   }
 
   private floatDirective(size: 4 | 8, line: SrcLine, at: number, restAt: number, end: number): void {
@@ -992,7 +1007,7 @@ export class Assembler {
       value &= 0xffffffffn;
     }
     if (this.cur.nobits && value !== 0n) throw new StmtError(`attempt to store a non-zero value in ${this.cur.name}`, args[kind === 'fill' ? 2 : 1]?.offset ?? at);
-    this.push({ ...this.base(line, at), t: K.Fill, count, countAt: args[0].offset, size, value });
+    this.push(this.mk(K.Fill, line, at, { count, countAt: args[0].offset, size, value }));
   }
 
   private alignDirective(name: string, line: SrcLine, at: number, restAt: number, end: number): void {
@@ -1025,7 +1040,7 @@ export class Assembler {
       max = Number(m);
     }
     if (this.cur.nobits && fill !== null && fill !== 0n) throw new StmtError(`attempt to store a non-zero value in ${this.cur.name}`, args[1].offset);
-    this.push({ ...this.base(line, at), t: K.Align, align, fill, fillSize, max });
+    this.push(this.mk(K.Align, line, at, { align, fill, fillSize, max }));
   }
 
   // ---- the walk (pass 1 placement, layout passes, final pass) ------------------------------------
@@ -1233,7 +1248,7 @@ export class Assembler {
     const self = this;
     const ops = it.ops;
     const opsCol = (k: number): number => {
-      if (it.poolFrom !== undefined && k >= it.poolFrom) return it.opsAt + it.poolTo!;
+      if (it.poolFrom >= 0 && k >= it.poolFrom) return it.opsAt + it.poolTo;
       return it.opsAt + Math.min(k, ops.length);
     };
     // The last expression error raised through ctx.evaluate, with its exact place in `ops`: the
@@ -1317,10 +1332,10 @@ export class Assembler {
       this.cur = bss;
       for (const c of this.commons) {
         if (c.sym.defined) continue;
-        this.push({ ...this.base(c.line, c.at), t: K.Align, align: c.align, fill: null, fillSize: 1, max: -1 });
+        this.push(this.mk(K.Align, c.line, c.at, { align: c.align, fill: null, fillSize: 1, max: -1 }));
         c.sym.defined = true; c.sym.how = 'common';
-        this.push({ ...this.base(c.line, c.at), t: K.Label, sym: c.sym });
-        this.push({ ...this.base(c.line, c.at), t: K.Fill, count: { k: 'num', v: BigInt(c.size) }, countAt: c.at, size: 1, value: 0n });
+        this.push(this.mk(K.Label, c.line, c.at, { sym: c.sym }));
+        this.push(this.mk(K.Fill, c.line, c.at, { count: { k: 'num', v: BigInt(c.size) }, countAt: c.at, size: 1, value: 0n }));
       }
       this.cur = saved;
     }
@@ -1509,7 +1524,7 @@ export class Assembler {
       const node = parseExpr(l.text, args[0].offset, args[0].offset + args[0].text.length);
       let fill = 0;
       if (args[1]?.text) fill = Number(this.constExpr(l, args[1], '.org fill') & 0xffn);
-      this.push({ ...this.base(l, at), t: K.Org, node, exprAt: args[0].offset, fill });
+      this.push(this.mk(K.Org, l, at, { node, exprAt: args[0].offset, fill }));
     },
     '.ltorg'(n, l, at) { this.dumpPool(this.cur, l, at); },
     '.pool'(n, l, at) { this.dumpPool(this.cur, l, at); },
@@ -1536,7 +1551,7 @@ export class Assembler {
       const args = splitArgs(l.text, r, e);
       if (args.length !== 2 || !/^[A-Za-z_.$][A-Za-z0-9_.$]*$/.test(args[0].text)) throw new StmtError('expected .size symbol, expression', r);
       const node = parseExpr(l.text, args[1].offset, args[1].offset + args[1].text.length);
-      this.push({ ...this.base(l, at), t: K.Size, sym: this.sym(args[0].text), node, exprAt: args[1].offset });
+      this.push(this.mk(K.Size, l, at, { sym: this.sym(args[0].text), node, exprAt: args[1].offset }));
     },
     '.set'(n, l, at, r, e) { this.equDirective('set', l, r, e); },
     '.equ'(n, l, at, r, e) { this.equDirective('set', l, r, e); },
@@ -1672,10 +1687,10 @@ export class Assembler {
     const bss = this.section('.bss', null, null);
     const saved = this.cur;
     this.cur = bss;
-    this.push({ ...this.base(line, at), t: K.Align, align, fill: null, fillSize: 1, max: -1 });
+    this.push(this.mk(K.Align, line, at, { align, fill: null, fillSize: 1, max: -1 }));
     sym.defined = true; sym.how = 'label';
-    this.push({ ...this.base(line, at), t: K.Label, sym });
-    this.push({ ...this.base(line, at), t: K.Fill, count: { k: 'num', v: size }, countAt: args[1].offset, size: 1, value: 0n });
+    this.push(this.mk(K.Label, line, at, { sym }));
+    this.push(this.mk(K.Fill, line, at, { count: { k: 'num', v: size }, countAt: args[1].offset, size: 1, value: 0n }));
     this.cur = saved;
   }
 
@@ -1684,7 +1699,7 @@ export class Assembler {
       if (!a.text) throw new StmtError('missing value', a.offset);
       const node = parseExpr(line.text, a.offset, a.offset + a.text.length);
       if (this.cur.nobits) throw new StmtError(`attempt to store a value in ${this.cur.name}`, a.offset);
-      this.push({ ...this.base(line, at), t: K.Leb, signed, node, exprAt: a.offset, value: 0n });
+      this.push(this.mk(K.Leb, line, at, { signed, node, exprAt: a.offset, value: 0n }));
     }
   }
 
