@@ -2,6 +2,11 @@
 // To add instructions, add a group file under groups/ and list it here.
 import { InstructionTable } from './engine';
 import { baseSpecs } from './groups/base';
+import { branchSysSpecs } from './groups/branch-sys';
+import { intImmSpecs } from './groups/int-imm';
+import { intRegSpecs } from './groups/int-reg';
+import { fpSpecs } from './groups/fp';
+import { simdMoveSpecs } from './groups/simd-move';
 import { ldstSpecs } from './groups/ldst';
 import { ldstAtomicSpecs } from './groups/ldst-atomic';
 import { mteSpecs } from './groups/mte';
@@ -9,6 +14,11 @@ import type { InsnSpec } from './spec';
 
 export const ALL_SPECS: InsnSpec[] = [
   ...baseSpecs,
+  ...intImmSpecs,
+  ...intRegSpecs,
+  ...branchSysSpecs,
+  ...fpSpecs,
+  ...simdMoveSpecs,
   ...ldstSpecs,
   ...ldstAtomicSpecs,
   ...mteSpecs,
