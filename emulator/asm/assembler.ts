@@ -30,7 +30,7 @@ const DEFAULT_TEXT_BASE = 0x401000n;
 const PAGE = 0x1000n;
 const MAX_PASSES = 20;
 const MAX_SECTION = 1 << 30;
-const MAX_LINES = 20_000_000;
+const MAX_LINES = 2_000_000;
 
 // ---------------------------------------------------------------------------------------------
 // Items
@@ -1431,6 +1431,7 @@ export class Assembler {
       };
       if (s.size !== undefined) out.size = s.size;
       if (s.name.startsWith('.L')) out.temporary = true;
+      if (s.defPos) out.pos = s.defPos;
       symbols.push(out);
     }
     const start = this.symbols.get('_start');

@@ -60,6 +60,8 @@ export interface AsmSymbol {
   size?: bigint;
   /** Assembler-local names (`.L...`) that an object file would not keep. */
   temporary?: boolean;
+  /** Where it was defined (label, `.set`, `.comm`...). */
+  pos?: SourcePos;
 }
 
 export interface LineMapEntry {

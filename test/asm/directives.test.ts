@@ -214,12 +214,19 @@ obj: .quad 1, 2
   .lcomm lbuf, 8
 `);
   const s = (n: string) => r.symbols.find(x => x.name === n)!;
-  assert.deepEqual(s('_start'), { name: '_start', value: 0x401000n, section: '.text', binding: 'global', global: true, type: 'func', size: 8n });
+  assert.deepEqual(s('_start'), {
+    name: '_start', value: 0x401000n, section: '.text', binding: 'global', global: true, type: 'func', size: 8n,
+    pos: { file: 'test.s', line: 5, column: 1 },
+  });
   assert.equal(s('w').binding, 'weak');
   assert.equal(s('w').type, 'func');
   assert.equal(s('l').binding, 'local');
-  assert.deepEqual(s('obj'), { name: 'obj', value: 0x402000n, section: '.data', binding: 'global', global: true, type: 'object', size: 16n });
-  assert.deepEqual(s('K'), { name: 'K', value: 42n, section: null, binding: 'local', global: false, type: 'notype' });
+  assert.deepEqual(s('obj'), {
+    name: 'obj', value: 0x402000n, section: '.data', binding: 'global', global: true, type: 'object', size: 16n,
+    pos: { file: 'test.s', line: 17, column: 1 },
+  });
+  assert.deepEqual(s('K'), { name: 'K', value: 42n, section: null, binding: 'local', global: false, type: 'notype', pos: { file: 'test.s', line: 19, column: 8 } });
+  assert.deepEqual(s('cbuf').pos, { file: 'test.s', line: 23, column: 9 });
   assert.equal(s('S').value, 0x402008n);
   assert.equal(s('S').section, '.data');
   assert.equal(s('E').value, 84n);
