@@ -30,6 +30,7 @@ export class InstructionTable {
   /** Decode buckets by instruction bits [28:25] (op0 in the Arm ARM's top-level table). */
   private readonly buckets: Entry[][] = Array.from({ length: 16 }, () => []);
   private readonly forms = new Map<string, AsmForm[]>();
+  private readonly specificity = new Map<InsnSpec, number>();
 
   constructor(readonly specs: InsnSpec[]) {
     const ids = new Set<string>();
@@ -39,6 +40,7 @@ export class InstructionTable {
       const pat = compilePattern(spec.id, spec.pattern);
       return { spec, pat, bits: popcount(pat.mask) };
     });
+    for (const e of this.entries) this.specificity.set(e.spec, e.bits);
     // Most specific first, so special encodings win over the general pattern they sit inside.
     const sorted = [...this.entries].sort((a, b) => b.bits - a.bits);
     for (const e of sorted) {
@@ -162,9 +164,11 @@ export class InstructionTable {
       if (spec.valid && !spec.valid(f)) continue;
       try {
         const word = insertFields(spec.id, form.entry.pat, f);
-        // The word must decode back to this encoding (guards against under-constrained forms).
+        // The word must decode back to this encoding (guards against under-constrained forms), or
+        // to a more specific encoding inside it: `hint #0x22` is `bti c`, `dsb #0` is `ssbb`.
         const back = this.decode(word);
-        if (!back || back.spec !== spec) continue;
+        if (!back) continue;
+        if (back.spec !== spec && this.specificity.get(back.spec)! <= form.entry.bits) continue;
         return word;
       } catch { continue; }
     }

@@ -209,9 +209,10 @@ export function label(field: string, len: number, opts: { scale?: number; page?:
     format: (f, ctx) => {
       const base = opts.page ? Math.floor(ctx.pc / 4096) * 4096 : ctx.pc;
       const target = base + getOff(f) * scale;
-      const t = target < 0 ? target + 2 ** 64 : target;
-      const sym = ctx.symbolize?.(t);
-      return t.toString(16) + (sym ? ` <${sym}>` : '');
+      // A target below 0 wraps (objdump prints it as a 64-bit address); the symbolizer gets the
+      // negative number and may ignore it.
+      const sym = ctx.symbolize?.(target);
+      return BigInt.asUintN(64, BigInt(target)).toString(16) + (sym ? ` <${sym}>` : '');
     },
     parse: (text, f, ctx) => {
       if (!looksImm(text)) return false;
@@ -237,7 +238,19 @@ export function label(field: string, len: number, opts: { scale?: number; page?:
 // ---- conditions ---------------------------------------------------------------------------------
 
 export const COND_NAMES = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', 'al', 'nv'];
-const COND_ALIASES: Record<string, number> = { hs: 2, lo: 3 };
+/** Other names of each condition (the SVE ones included), as objdump lists them in comments. */
+export const COND_OTHER_NAMES: readonly (readonly string[])[] = [
+  ['none'], ['any'], ['hs', 'nlast'], ['lo', 'ul', 'last'], ['first'], ['nfrst'], [], [],
+  ['pmore'], ['plast'], ['tcont'], ['tstop'], [], [], [], [],
+];
+const COND_ALIASES: Record<string, number> = {};
+COND_OTHER_NAMES.forEach((names, i) => { for (const n of names) COND_ALIASES[n] = i; });
+
+/** objdump's comment for a condition operand: `eq = none`, `cs = hs, nlast` (null when it has no other name). */
+export function condComment(c: number): string | null {
+  const o = COND_OTHER_NAMES[c];
+  return o.length ? `${COND_NAMES[c]} = ${o.join(', ')}` : null;
+}
 
 export function parseCond(t: string): number | undefined {
   const s = t.trim().toLowerCase();
@@ -252,6 +265,7 @@ export function cond(field: string, opts: { invert?: boolean } = {}): Operand {
   return {
     syntax: '<cond>',
     format: (f) => COND_NAMES[f[field] ^ x],
+    comment: (f) => condComment(f[field] ^ x),
     parse: (text, f) => {
       const c = parseCond(text);
       if (c === undefined) return false;
@@ -353,5 +367,30 @@ export function literal(text: string, opts: { optional?: boolean } = {}): Operan
     syntax: text, optional: opts.optional,
     format: () => (opts.optional ? null : text),
     parse: (t) => (t.trim() === '' ? !!opts.optional : t.trim().toLowerCase() === text.toLowerCase()),
+  };
+}
+
+/**
+ * An immediate whose printed value is computed from fields (bitfield aliases' lsb/width, shift
+ * amounts...). `show(f)` gives the value to print; parsing stores the value in the pseudo field
+ * `into` (an alias's `complete` then derives the real fields and checks ranges).
+ */
+export function derivedImm(syntax: string, into: string, show: (f: Fields) => number | bigint, opts: { hex?: boolean; optional?: boolean; omit?: (f: Fields) => boolean } = {}): Operand {
+  return {
+    syntax, optional: opts.optional,
+    format: f => {
+      if (opts.omit?.(f)) return null;
+      const v = show(f);
+      if (!opts.hex) return '#' + v.toString();
+      return typeof v === 'bigint' ? '#' + hex(v) : '#' + (v < 0 ? '-' + hex(-v) : hex(v));
+    },
+    parse: (text, f, ctx) => {
+      if (text.trim() === '') return !!opts.optional;
+      if (!looksImm(text)) return false;
+      const v = evalImm(text, ctx);
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new OperandError(`immediate ${v} out of range`);
+      f[into] = Number(v);
+      return true;
+    },
   };
 }

@@ -2,6 +2,9 @@
 // To add instructions, add a group file under groups/ and list it here.
 import { InstructionTable } from './engine';
 import { baseSpecs } from './groups/base';
+import { branchSysSpecs } from './groups/branch-sys';
+import { intImmSpecs } from './groups/int-imm';
+import { intRegSpecs } from './groups/int-reg';
 import { fpSpecs } from './groups/fp';
 import { simdMoveSpecs } from './groups/simd-move';
 import { ldstSpecs } from './groups/ldst';
@@ -11,6 +14,9 @@ import type { InsnSpec } from './spec';
 
 export const ALL_SPECS: InsnSpec[] = [
   ...baseSpecs,
+  ...intImmSpecs,
+  ...intRegSpecs,
+  ...branchSysSpecs,
   ...fpSpecs,
   ...simdMoveSpecs,
   ...ldstSpecs,

@@ -1,13 +1,13 @@
-// A first slice of the table: move wide, add/sub immediate, branches, svc, nop, adr/adrp.
-// It is also the worked example of how to describe instructions (see docs/ISA.md).
+// Data processing (immediate), first part: move wide (movz/movn/movk and the mov aliases),
+// add/sub immediate (mov to/from sp, cmp, cmn) and adr/adrp. It is also the worked example of
+// how to describe instructions (see docs/ISA.md). Logical immediate, bitfield and extract are in
+// int-imm.ts; branches and system instructions in branch-sys.ts.
 import { OperandError } from '../../asm/types';
-import { SP } from '../../cpu/state';
-import { cond, COND_NAMES, customImm, gpr, hex, imm, label, literal } from '../operands';
-import { addc32, addc64, condHolds, M32, M64, rd31, sfield, wr31 } from '../semantics';
+import { customImm, gpr, hex, imm, label } from '../operands';
+import { adds32, adds64, M32, M64, rd31, sfield, subs32, subs64, wr31 } from '../semantics';
 import type { AliasSpec, Fields, InsnSpec } from '../spec';
 
 const DP = 'Data processing (immediate)';
-const BR = 'Branches, exception generation and system';
 
 // ---- move wide ---------------------------------------------------------------------------------
 
@@ -60,7 +60,16 @@ export const baseSpecs: InsnSpec[] = [
     },
     [{
       mnemonic: 'mov', when: f => !(f.imm16 === 0 && f.hw !== 0),
-      operands: [gpr('Rd'), customImm('#<imm>', f => '#' + hex(movzValue(f)), (v, f) => fitWide(v & widthMask(f), f) && (v >= 0n && v <= widthMask(f)))],
+      operands: [gpr('Rd'), {
+        ...customImm('#<imm>', f => '#' + hex(movzValue(f)), (v, f) => {
+          const m = widthMask(f);
+          // GNU as also takes a negative value whose two's complement fits the width.
+          if (v > m || v < -(m + 1n)) return false;
+          return fitWide(BigInt.asUintN(f.sf ? 64 : 32, v), f) && !(f.imm16 === 0 && f.hw !== 0);
+        }),
+        // objdump adds the signed value as a comment.
+        comment: f => '#' + BigInt.asIntN(f.sf ? 64 : 32, movzValue(f)).toString(),
+      }],
     }]),
   moveWide('MOVN', 'movn', '00', 'Move wide with NOT: Rd = NOT(imm16 << shift).',
     f => {
@@ -107,15 +116,13 @@ export const baseSpecs: InsnSpec[] = [
       aliases,
       exec: f => {
         const d = wr31(f.Rd, !setf), n = rd31(f.Rn, true);
-        const k = f.imm12 << (f.sh ? 12 : 0);
+        const k = BigInt(f.imm12 << (f.sh ? 12 : 0));
         if (f.sf) {
-          const kb = BigInt(k), nk = (~kb) & M64;
-          if (!setf) return sub ? c => { c.x[d] = (c.x[n] - kb) & M64; } : c => { c.x[d] = (c.x[n] + kb) & M64; };
-          return sub ? c => { c.x[d] = addc64(c, c.x[n], nk, 1); } : c => { c.x[d] = addc64(c, c.x[n], kb, 0); };
+          if (!setf) return sub ? c => { c.x[d] = BigInt.asUintN(64, c.x[n] - k); } : c => { c.x[d] = BigInt.asUintN(64, c.x[n] + k); };
+          return sub ? c => { c.x[d] = subs64(c, c.x[n], k); } : c => { c.x[d] = adds64(c, c.x[n], k); };
         }
-        const nk32 = (~k) >>> 0;
-        if (!setf) return sub ? c => { c.x[d] = BigInt((Number(c.x[n] & M32) - k) >>> 0); } : c => { c.x[d] = BigInt((Number(c.x[n] & M32) + k) >>> 0); };
-        return sub ? c => { c.x[d] = BigInt(addc32(c, Number(c.x[n] & M32), nk32, 1)); } : c => { c.x[d] = BigInt(addc32(c, Number(c.x[n] & M32), k, 0)); };
+        if (!setf) return sub ? c => { c.x[d] = BigInt.asUintN(32, c.x[n] - k); } : c => { c.x[d] = BigInt.asUintN(32, c.x[n] + k); };
+        return sub ? c => { c.x[d] = subs32(c, c.x[n] & M32, k); } : c => { c.x[d] = adds32(c, c.x[n] & M32, k); };
       },
     };
   }),
@@ -140,66 +147,6 @@ export const baseSpecs: InsnSpec[] = [
     },
   },
 
-  // ---- branches ---------------------------------------------------------------------------------
-  {
-    id: 'B', mnemonic: 'b', group: BR, hover: 'Branch unconditionally to a pc-relative label (±128 MiB).',
-    pattern: '0 00101 imm26:26', operands: [label('imm26', 26)],
-    exec: f => { const off = sfield(f.imm26, 26) * 4; return c => { c.npc = c.pc + off; }; },
-  },
-  {
-    id: 'BL', mnemonic: 'bl', group: BR, hover: 'Branch with link: X30 = pc + 4, then branch to a pc-relative label.',
-    pattern: '1 00101 imm26:26', operands: [label('imm26', 26)],
-    exec: f => { const off = sfield(f.imm26, 26) * 4; return c => { c.x[30] = BigInt(c.pc + 4); c.npc = c.pc + off; }; },
-  },
-  {
-    id: 'B_cond', mnemonic: f => 'b.' + COND_NAMES[f.cond], group: BR, hover: 'Branch conditionally to a pc-relative label (±1 MiB).',
-    pattern: '0101010 0 imm19:19 0 cond:4', operands: [label('imm19', 19)],
-    aliases: [
-      ...COND_NAMES.map((n, i) => ({ mnemonic: 'b.' + n, fixed: { cond: i }, when: () => true, asmOnly: true, operands: [label('imm19', 19)] })),
-      { mnemonic: 'b.hs', fixed: { cond: 2 }, when: () => true, asmOnly: true, operands: [label('imm19', 19)] },
-      { mnemonic: 'b.lo', fixed: { cond: 3 }, when: () => true, asmOnly: true, operands: [label('imm19', 19)] },
-      ...COND_NAMES.map((n, i) => ({ mnemonic: 'b' + n, fixed: { cond: i }, when: () => true, asmOnly: true, operands: [label('imm19', 19)] })),
-    ],
-    exec: f => {
-      const off = sfield(f.imm19, 19) * 4, cc = f.cond;
-      return c => { if (condHolds(c, cc)) c.npc = c.pc + off; };
-    },
-  },
-  ...([0, 1] as const).map((op): InsnSpec => ({
-    id: op ? 'CBNZ' : 'CBZ', mnemonic: op ? 'cbnz' : 'cbz', group: BR,
-    hover: `Compare and branch if ${op ? 'not ' : ''}zero.`,
-    pattern: `sf:1 011010 ${op} imm19:19 Rt:5`, operands: [gpr('Rt'), label('imm19', 19)],
-    exec: f => {
-      const t = rd31(f.Rt, false), off = sfield(f.imm19, 19) * 4, mask = f.sf ? M64 : M32;
-      return op ? c => { if ((c.x[t] & mask) !== 0n) c.npc = c.pc + off; } : c => { if ((c.x[t] & mask) === 0n) c.npc = c.pc + off; };
-    },
-  })),
-  ...([['BR', 'br', '00'], ['BLR', 'blr', '01'], ['RET', 'ret', '10']] as const).map(([id, m, opc]): InsnSpec => ({
-    id, mnemonic: m, group: BR,
-    hover: id === 'RET' ? 'Return from subroutine: branch to Xn (default X30).' : id === 'BLR' ? 'Branch with link to register: X30 = pc + 4, pc = Xn.' : 'Branch to register: pc = Xn.',
-    pattern: `1101011 0 0 ${opc} 11111 0000 0 0 Rn:5 00000`,
-    operands: id === 'RET'
-      ? [{ ...gpr('Rn', { width: 'x' }), optional: true, format: (f: Fields) => (f.Rn === 30 ? null : 'x' + f.Rn), parse: (t: string, f: Fields) => { if (t.trim() === '') { f.Rn = 30; return true; } const g = gpr('Rn', { width: 'x' }); return g.parse(t, f, undefined as never); } }]
-      : [gpr('Rn', { width: 'x' })],
-    exec: f => {
-      const n = rd31(f.Rn, false);
-      // Addresses beyond 2^53 cannot be a pc; they fault at fetch as a translation fault.
-      const target = (c: { x: BigUint64Array }) => { const t = c.x[n]; return t >= 2n ** 48n ? 2 ** 48 : Number(t); };
-      return id === 'BLR' ? c => { const t = target(c); c.x[30] = BigInt(c.pc + 4); c.npc = t; } : c => { c.npc = target(c); };
-    },
-  })),
-
-  // ---- exception generation and hints -----------------------------------------------------------
-  {
-    id: 'SVC', mnemonic: 'svc', group: BR, hover: 'Supervisor call: enter the kernel (Linux: syscall number in X8, arguments X0-X5).',
-    pattern: '11010100 000 imm16:16 000 01', operands: [imm('imm16', 16, { hex: true })],
-    exec: f => { const k = f.imm16; return c => { c.svcImm = k; c.stop = 1; }; },
-  },
-  {
-    id: 'NOP', mnemonic: 'nop', group: BR, hover: 'No operation.',
-    pattern: '1101010100 0 00 011 0010 0000 000 11111', operands: [],
-    exec: () => () => { /* nothing */ },
-  },
 ];
 
 /** `{, lsl #12}` for add/sub immediate. */
@@ -219,4 +166,3 @@ function shift12() {
   };
 }
 
-void cond; void literal; void SP;
