@@ -320,30 +320,43 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
       const left = end - c.steps;
       if (left <= 0) return { reason: 'limit' };
       let chunk = left;
-      let tickDue = false;
-      if (this.tick > 0) {
-        const toTick = this.tick - (c.steps % this.tick);
-        if (toTick <= chunk) { chunk = toTick; tickDue = true; }
-      }
-      const stop = c.run(Math.min(chunk, 0x3fff_ffff));
-      switch (stop) {
-        case Stop.Limit:
-          if (tickDue && c.steps % this.tick === 0) { this.kernelEntry(); this.kernelExit(); }
-          break;
-        case Stop.Svc: {
-          const blocked = this.syscall();
-          if (blocked) return { reason: 'blocked', syscall: blocked };
-          break;
-        }
-        case Stop.Fault: this.onFault(c.fault!); break;
-        case Stop.Undefined: this.onUndefined(c.undefinedWord); break;
-        case Stop.Trap: this.onTrap(c.trap!); break;
-        case Stop.Breakpoint: return { reason: 'breakpoint', pc: c.pc };
-        case Stop.Requested: return { reason: 'stopped' };
-        default: throw new Error(`unexpected CPU stop ${stop}`);
-      }
+      if (this.tick > 0) chunk = Math.min(chunk, this.tick - (c.steps % this.tick));
+      const r = this.handleStop(c.run(Math.min(chunk, 0x3fff_ffff)));
+      if (r) return r;
     }
     return { reason: 'exit', status: this.exited };
+  }
+
+  /**
+   * Executes one instruction, or takes the exception it raises (then nothing retired and the
+   * CPU is wherever the kernel left it, e.g. in a signal handler). `pc` is where it started.
+   */
+  step(): { pc: number; retired: boolean; result: RunResult | null } {
+    const c = this.cpu;
+    const pc = c.pc, before = c.steps;
+    if (this.exited) return { pc, retired: false, result: { reason: 'exit', status: this.exited } };
+    const r = this.handleStop(c.run(1));
+    return { pc, retired: c.steps > before, result: r ?? (this.exited ? { reason: 'exit', status: this.exited } : null) };
+  }
+
+  /** What the kernel does when the CPU loop returns; a RunResult when `run` must return. */
+  private handleStop(stop: Stop): RunResult | null {
+    const c = this.cpu;
+    switch (stop) {
+      case Stop.Limit:
+        if (this.tick > 0 && c.steps % this.tick === 0) { this.kernelEntry(); this.kernelExit(); }
+        return null;
+      case Stop.Svc: {
+        const blocked = this.syscall();
+        return blocked ? { reason: 'blocked', syscall: blocked } : null;
+      }
+      case Stop.Fault: this.onFault(c.fault!); return null;
+      case Stop.Undefined: this.onUndefined(c.undefinedWord); return null;
+      case Stop.Trap: this.onTrap(c.trap!); return null;
+      case Stop.Breakpoint: return { reason: 'breakpoint', pc: c.pc };
+      case Stop.Requested: return { reason: 'stopped' };
+      default: throw new Error(`unexpected CPU stop ${stop}`);
+    }
   }
 
   /** Asks a running `run` to return after the current instruction (from a hook or another context). */
