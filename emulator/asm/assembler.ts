@@ -48,6 +48,8 @@ interface ItemBase {
   at: number;
   /** Numeric local labels defined before this item (resolves `1b` / `1f`). */
   nl: number;
+  /** Instructions: word-align first (decided in pass 1, see `push`). */
+  autoAlign: boolean;
 }
 interface InsnItem extends ItemBase {
   t: K.Insn;
@@ -77,7 +79,7 @@ class ItemImpl {
   align = 1; fill: bigint | null = null; fillSize = 1; max = -1;
   sym: Sym | null = null; node: Node | null = null; exprAt = 0;
   lastSec = -99; lastV = 0n; lastPending = false;
-  ref: InsnItem | null = null; signed = false;
+  ref: InsnItem | null = null; signed = false; autoAlign = false;
   constructor(public t: K, public sec: number, public line: SrcLine, public at: number, public nl: number) {}
 }
 
@@ -100,7 +102,11 @@ interface Section {
   nobits: boolean;
   alloc: boolean;
   bytes: Uint8Array;
+  /** Pass 1: what was emitted last (MAP_*), to decide instruction alignment like GNU as. */
+  mapState: number;
 }
+
+const MAP_NONE = 0, MAP_INSN = 1, MAP_DATA = 2;
 
 interface Sym {
   name: string;
@@ -471,6 +477,17 @@ export class Assembler {
   }
 
   private push(it: Item): void {
+    // GNU as word-aligns an instruction in a code section only when it follows data (a change of
+    // "mapping state"); alignment directives there count as code.
+    const sec = this.sections[it.sec];
+    switch (it.t) {
+      case K.Insn: it.autoAlign = sec.code && sec.mapState === MAP_DATA; sec.mapState = MAP_INSN; break;
+      case K.Data:
+        if (it.inst) { it.autoAlign = sec.code && sec.mapState === MAP_DATA; sec.mapState = MAP_INSN; } else sec.mapState = MAP_DATA;
+        break;
+      case K.Bytes: case K.Fill: case K.Leb: case K.PoolEntry: case K.Org: sec.mapState = MAP_DATA; break;
+      case K.Align: if (it.align > 1) sec.mapState = MAP_INSN; break;
+    }
     this.items.push(it);
     this.step(it);
   }
@@ -585,7 +602,7 @@ export class Assembler {
     t = t ?? 'progbits';
     s = {
       idx: this.sections.length, name, flags: f, type: t, align: 1, pos: 0, size: 0, base: this.textBase,
-      code: f.includes('x'), nobits: t === 'nobits', alloc: f.includes('a'), bytes: new Uint8Array(0),
+      code: f.includes('x'), nobits: t === 'nobits', alloc: f.includes('a'), bytes: new Uint8Array(0), mapState: MAP_NONE,
     };
     this.sections.push(s);
     this.secByName.set(name, s);
@@ -1037,7 +1054,7 @@ export class Assembler {
     if (args[2]?.text) {
       const m = this.constExpr(line, args[2], `${name} maximum`);
       if (m < 0n) throw new StmtError('negative maximum skip', args[2].offset);
-      max = Number(m);
+      max = m === 0n ? -1 : Number(m); // GNU as: 0 means no limit
     }
     if (this.cur.nobits && fill !== null && fill !== 0n) throw new StmtError(`attempt to store a non-zero value in ${this.cur.name}`, args[1].offset);
     this.push(this.mk(K.Align, line, at, { align, fill, fillSize, max }));
@@ -1052,13 +1069,13 @@ export class Assembler {
     const prevLen = it.len;
     switch (it.t) {
       case K.Insn:
-        if (sec.code) pos = (pos + 3) & ~3;
+        if (it.autoAlign) pos = (pos + 3) & ~3;
         it.off = pos; it.len = 4;
         if (sec.align < 4 && sec.code) sec.align = 4;
         if (this.finalPass) this.emitInsn(it, sec);
         break;
       case K.Data:
-        if (it.inst && sec.code) pos = (pos + 3) & ~3;
+        if (it.autoAlign) pos = (pos + 3) & ~3;
         it.off = pos; it.len = it.size * it.args.length;
         if (this.finalPass) this.emitData(it, sec);
         break;

@@ -101,6 +101,14 @@ test('instructions are word aligned in code sections (labels stay where they wer
   assert.equal(hexOf(r, '.data'), '021f2003d5');
 });
 
+test('like GNU as, an instruction after an alignment directive is not re-aligned', () => {
+  assert.equal(hexOf(asm('.byte 1\n.p2align 1\nnop\n'), '.text'), '01001f2003d5');
+  assert.equal(hexOf(asm('.byte 1\n.balign 2, 0\nnop\n'), '.text'), '01001f2003d5');
+  assert.equal(hexOf(asm('.byte 1\n.p2align 0\nnop\n'), '.text'), '010000001f2003d5');
+  assert.equal(hexOf(asm('.byte 1\n.skip 1\nnop\n'), '.text'), '010000001f2003d5');
+  assert.equal(hexOf(asm('.byte 1\n.inst 0xd503201f\n'), '.text'), '010000001f2003d5');
+});
+
 test('.org moves forward within the section', () => {
   const r = asm('.data\n.byte 1\n.org 4\n.byte 2\n.org . + 2, 0xff\n.byte 3\n');
   assert.equal(hexOf(r, '.data'), '01000000' + '02ffff03');
