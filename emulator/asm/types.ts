@@ -16,7 +16,8 @@ export class AsmError extends Error {
 
 /**
  * An operand-level error raised by the instruction encoder; `offset` is the 0-based character
- * offset inside the operand text so the front end can turn it into a column.
+ * offset inside the operand text so the front end can turn it into a column. A negative offset
+ * (or an AsmError without a position) points at the mnemonic instead.
  */
 export class OperandError extends Error {
   constructor(message: string, public offset = 0) { super(message); this.name = 'OperandError'; }
