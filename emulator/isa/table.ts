@@ -2,11 +2,12 @@
 // To add instructions, add a group file under groups/ and list it here.
 import { InstructionTable } from './engine';
 import { baseSpecs } from './groups/base';
+import { fpSpecs } from './groups/fp';
+import { simdMoveSpecs } from './groups/simd-move';
+import { simdIntSpecs } from './groups/simd-int';
 import { branchSysSpecs } from './groups/branch-sys';
 import { intImmSpecs } from './groups/int-imm';
 import { intRegSpecs } from './groups/int-reg';
-import { fpSpecs } from './groups/fp';
-import { simdMoveSpecs } from './groups/simd-move';
 import { ldstSpecs } from './groups/ldst';
 import { ldstAtomicSpecs } from './groups/ldst-atomic';
 import { mteSpecs } from './groups/mte';
@@ -14,11 +15,12 @@ import type { InsnSpec } from './spec';
 
 export const ALL_SPECS: InsnSpec[] = [
   ...baseSpecs,
+  ...fpSpecs,
+  ...simdMoveSpecs,
+  ...simdIntSpecs,
   ...intImmSpecs,
   ...intRegSpecs,
   ...branchSysSpecs,
-  ...fpSpecs,
-  ...simdMoveSpecs,
   ...ldstSpecs,
   ...ldstAtomicSpecs,
   ...mteSpecs,

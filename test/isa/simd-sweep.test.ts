@@ -4,11 +4,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { simdMoveSpecs } from '../../emulator/isa/groups/simd-move';
+import { simdIntSpecs } from '../../emulator/isa/groups/simd-int';
 import type { InsnSpec } from '../../emulator/isa/spec';
 import { formatSweep, sweepSpecs } from './sweep';
 
 const GROUPS: { name: string; specs: InsnSpec[] }[] = [
   { name: 'copy, permute, extract, table, modified immediate', specs: simdMoveSpecs },
+  { name: 'integer', specs: simdIntSpecs },
 ];
 
 describe('Advanced SIMD sweep against objdump and as', () => {
