@@ -9,3 +9,6 @@ export * from './description';
 export * from './vmm';
 export * from './migration';
 export * from './stream';
+export * from './vcpu-state';
+export * from './synthetic-guest';
+export * from './setup';

@@ -423,6 +423,7 @@ export class KvmVm implements GuestPhysicalMemory {
     if (old) this.slots.delete(old.id);
     if (change === 'delete' && old!.gmem) { old!.gmem.bound = false; old!.gmem.onInvalidate = null; }
     if (slot) this.slots.set(slot.id, slot);
+    if (change === 'flags-only') for (const e of this.s2.values()) if (e.slot === old) e.slot = slot!;
     this.sortedSlots = [...this.slots.values()].sort((a, b) => a.baseGfn - b.baseGfn);
     if (wasLogging !== nowLogging) this.nrMemslotsDirtyLogging += nowLogging ? 1 : -1;
     // kvm_arch_commit_memory_region: enabling dirty logging write-protects the whole slot (unless
