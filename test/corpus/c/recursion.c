@@ -26,7 +26,7 @@ static unsigned long deep(int n) {
 }
 
 int main(void) {
-    for (int i = 0; i <= 25; i += 5) printf("fib(%d)=%ld\n", i, fib(i));
+    for (int i = 0; i <= 20; i += 4) printf("fib(%d)=%ld\n", i, fib(i));
     printf("ack(2,3)=%u ack(3,3)=%u\n", ack(2, 3), ack(3, 3));
     hanoi(10, 1, 3, 2);
     printf("hanoi moves=%ld\n", moves);
