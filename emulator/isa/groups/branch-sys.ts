@@ -29,6 +29,8 @@ function undefinedStep(id: string, pattern: string, what: string): (f: Fields) =
   };
 }
 
+const PAUTH_NOTE = 'Pointer authentication (FEAT_PAuth) is not implemented here, so this encoding is undefined (SIGILL); the hint-space forms (paciasp, autiasp...) are NOPs.';
+
 // ---- branches --------------------------------------------------------------------------------------
 
 /** Instruction addresses drop the tag byte (TBI); an address that is not a user address faults at fetch. */
@@ -102,6 +104,20 @@ const BRANCHES: InsnSpec[] = [
     pattern: `1101011 ${opc} 11111 000000 11111 00000`, operands: [],
     exec: undefinedStep(id, `1101011 ${opc} 11111 000000 11111 00000`, m),
   })),
+  // Pointer-authenticated branches: FEAT_PAuth is not implemented, so these are undefined.
+  ...([['BRAAZ', 'braaz', '0 0 00', '0'], ['BRABZ', 'brabz', '0 0 00', '1'], ['BLRAAZ', 'blraaz', '0 0 01', '0'], ['BLRABZ', 'blrabz', '0 0 01', '1']] as const).map(([id, m, op, k]): InsnSpec => {
+    const pattern = `1101011 ${op} 11111 0000 1 ${k} Rn:5 11111`;
+    return { id, mnemonic: m, group: BR, hover: `${m}: branch to Xn after authenticating it with a zero modifier. ${PAUTH_NOTE}`, pattern, operands: [gpr('Rn', { width: 'x' })], exec: undefinedStep(id, pattern, m) };
+  }),
+  ...([['BRAA', 'braa', '00', '0'], ['BRAB', 'brab', '00', '1'], ['BLRAA', 'blraa', '01', '0'], ['BLRAB', 'blrab', '01', '1']] as const).map(([id, m, op, k]): InsnSpec => {
+    const pattern = `1101011 1 0 ${op} 11111 0000 1 ${k} Rn:5 Rm:5`;
+    return { id, mnemonic: m, group: BR, hover: `${m}: branch to Xn after authenticating it with modifier Xm|SP. ${PAUTH_NOTE}`, pattern,
+      operands: [gpr('Rn', { width: 'x' }), gpr('Rm', { width: 'x', sp: true })], exec: undefinedStep(id, pattern, m) };
+  }),
+  ...([['RETAA', 'retaa', '0 10', '0'], ['RETAB', 'retab', '0 10', '1'], ['ERETAA', 'eretaa', '1 00', '0'], ['ERETAB', 'eretab', '1 00', '1']] as const).map(([id, m, op, k]): InsnSpec => {
+    const pattern = `1101011 0 ${op} 11111 0000 1 ${k} 11111 11111`;
+    return { id, mnemonic: m, group: BR, hover: `${m}: authenticated return. ${PAUTH_NOTE}`, pattern, operands: [], exec: undefinedStep(id, pattern, m) };
+  }),
 ];
 
 /** tbz/tbnz register: W when the bit number is < 32 (b5 = 0), else X. */

@@ -5,12 +5,12 @@
 // flag manipulation ops rmif/setf8/setf16.
 import { OperandError } from '../../asm/types';
 import type { EncodeContext } from '../../asm/types';
-import type { Cpu } from '../../cpu/cpu';
+import { CpuTrap, Stop, type Cpu } from '../../cpu/cpu';
 import { cond, EXTEND_NAMES, evalImm, gpr, hex, imm, looksImm, parseGpr, shiftOpt, type Width } from '../operands';
 import {
   adcs32, adcs64, adds32, adds64, M32, M64, nz32, nz64, POW2, rd31, SIGN32, SIGN64, subs32, subs64, wr31,
 } from '../semantics';
-import type { AliasSpec, Fields, InsnSpec, Operand, Step } from '../spec';
+import { compilePattern, insertFields, type AliasSpec, type Fields, type InsnSpec, type Operand, type Step } from '../spec';
 
 const DPR = 'Data processing (register)';
 
@@ -588,6 +588,41 @@ function setf(sz: number): InsnSpec {
   };
 }
 
+// ---- pointer authentication (FEAT_PAuth is not implemented: these are undefined) --------------------
+
+const PAUTH_NOTE = 'Pointer authentication (FEAT_PAuth) is not implemented here, so this encoding is undefined (SIGILL); the hint-space forms (paciasp, autiasp...) are NOPs.';
+
+function undefinedPattern(id: string, pattern: string): (f: Fields) => Step {
+  return f => {
+    const p = compilePattern(id, pattern), word = insertFields(id, p, f);
+    return c => { c.undefinedWord = word; throw new CpuTrap(Stop.Undefined, `${id.toLowerCase()} is undefined (no FEAT_PAuth) (0x${word.toString(16).padStart(8, '0')})`); };
+  };
+}
+
+const PAUTH: InsnSpec[] = [
+  ...['pacia', 'pacib', 'pacda', 'pacdb', 'autia', 'autib', 'autda', 'autdb'].map((m, op): InsnSpec => {
+    const pattern = `1 1 0 11010110 00001 000 ${op.toString(2).padStart(3, '0')} Rn:5 Rd:5`;
+    return { id: m.toUpperCase(), mnemonic: m, group: DPR, hover: `${m}: sign or authenticate Xd with modifier Xn|SP. ${PAUTH_NOTE}`, pattern,
+      operands: [gpr('Rd', { width: 'x' }), gpr('Rn', { width: 'x', sp: true })], exec: undefinedPattern(m.toUpperCase(), pattern) };
+  }),
+  ...['paciza', 'pacizb', 'pacdza', 'pacdzb', 'autiza', 'autizb', 'autdza', 'autdzb'].map((m, op): InsnSpec => {
+    const pattern = `1 1 0 11010110 00001 001 ${op.toString(2).padStart(3, '0')} 11111 Rd:5`;
+    return { id: m.toUpperCase(), mnemonic: m, group: DPR, hover: `${m}: sign or authenticate Xd with modifier zero. ${PAUTH_NOTE}`, pattern,
+      operands: [gpr('Rd', { width: 'x' })], exec: undefinedPattern(m.toUpperCase(), pattern) };
+  }),
+  ...['xpaci', 'xpacd'].map((m, d): InsnSpec => {
+    const pattern = `1 1 0 11010110 00001 01000 ${d} 11111 Rd:5`;
+    return { id: m.toUpperCase(), mnemonic: m, group: DPR, hover: `${m}: strip the pointer authentication code from Xd. ${PAUTH_NOTE}`, pattern,
+      operands: [gpr('Rd', { width: 'x' })], exec: undefinedPattern(m.toUpperCase(), pattern) };
+  }),
+  {
+    id: 'PACGA', mnemonic: 'pacga', group: DPR, hover: `pacga: generic authentication code of Xn with modifier Xm|SP into the top half of Xd. ${PAUTH_NOTE}`,
+    pattern: '1 0 0 11010110 Rm:5 001100 Rn:5 Rd:5',
+    operands: [gpr('Rd', { width: 'x' }), gpr('Rn', { width: 'x' }), gpr('Rm', { width: 'x', sp: true })],
+    exec: undefinedPattern('PACGA', '1 0 0 11010110 Rm:5 001100 Rn:5 Rd:5'),
+  },
+];
+
 // ---- the list ----------------------------------------------------------------------------------------
 
 export const intRegSpecs: InsnSpec[] = [
@@ -610,6 +645,7 @@ export const intRegSpecs: InsnSpec[] = [
   condSelect('CSNEG', 1, 1, 'Conditional select negate: Rd = cond ? Rn : -Rm.'),
   condCompare(false, false), condCompare(false, true), condCompare(true, false), condCompare(true, true),
   RMIF, setf(0), setf(1),
+  ...PAUTH,
 ];
 
 void looksImm; void hex; void (null as unknown as EncodeContext);
