@@ -2,7 +2,8 @@
 // the Linux runtime land): RamPhysicalMemory + AddressSpace + Cpu, pages mapped by hand (optionally
 // PROT_MTE-tagged), programs assembled by our own assembler or loaded from a static ELF, and a tiny
 // Linux shim (write, exit, exit_group, prctl(PR_SET_TAGGED_ADDR_CTRL), mmap anonymous with
-// PROT_MTE, rt_sigaction with SA_SIGINFO handlers that never return) for the qemu differential.
+// PROT_MTE, rt_sigaction with SA_SIGINFO handlers that never return, sigaltstack) for the qemu
+// differential. Signal masks are not modelled (tests use SA_NODEFER).
 import { assemble } from '../../emulator/asm/index';
 import { Cpu, Stop } from '../../emulator/cpu/cpu';
 import { parseElf } from '../../emulator/elf/index';
@@ -28,6 +29,8 @@ export class Machine {
   stdout = '';
   /** SA_SIGINFO handlers by signal number (from rt_sigaction). */
   readonly handlers = new Map<number, { handler: bigint; flags: bigint }>();
+  /** sigaltstack: top of the alternate signal stack (0 = none). */
+  private altStackTop = 0n;
 
   constructor() {
     this.cpu = new Cpu(A64, c => new Mmu(this.space, this.phys, c));
@@ -160,7 +163,9 @@ export class Machine {
     const c = this.cpu;
     // Linux clears the tag bits of si_addr unless the handler asked for SA_EXPOSE_TAGBITS.
     const siAddr = (h.flags & 0x800n) ? addr : addr & 0x00ff_ffff_ffff_ffffn;
-    const info = (c.sp - 256n) & ~15n;
+    // SA_ONSTACK with an alternate stack: the frame goes there.
+    const base = (h.flags & 0x08000000n) && this.altStackTop !== 0n ? this.altStackTop : c.sp;
+    const info = (base - 256n) & ~15n;
     const b = new Uint8Array(128);
     const v = new DataView(b.buffer);
     v.setInt32(0, signo, true); v.setInt32(8, code, true); v.setBigUint64(16, siAddr, true);
@@ -201,6 +206,14 @@ export class Machine {
           const act = c.mmu.readBytes(arg(1), 16);
           const dv = new DataView(act.buffer);
           this.handlers.set(sig, { handler: dv.getBigUint64(0, true), flags: dv.getBigUint64(8, true) });
+        }
+        ret = 0n;
+        break;
+      }
+      case 132: { // sigaltstack(ss, old): ss = { sp, flags, size }
+        if (arg(0) !== 0n) {
+          const dv = new DataView(c.mmu.readBytes(arg(0), 24).buffer);
+          this.altStackTop = dv.getBigUint64(0, true) + dv.getBigUint64(16, true);
         }
         ret = 0n;
         break;

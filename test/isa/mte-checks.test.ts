@@ -94,6 +94,23 @@ describe('synchronous tag check faults and FAR', () => {
   });
 });
 
+describe('fault priority', () => {
+  it('alignment faults win over tag check faults (QEMU 7.2 reports the tag fault first for these)', () => {
+    for (const insn of ['ldxr x4, [x1]', 'ldadd x2, x4, [x1]', 'ldar w4, [x1]', 'casp x2, x3, x4, x5, [x1]', 'stg x1, [x1]']) {
+      const m = setup(insn, withTag(T + 4, 3), 1, [[T, 5]]);
+      assert.equal(m.run(), Stop.Fault, insn);
+      assert.equal(m.cpu.fault!.kind, 'alignment', insn);
+      assert.equal(m.cpu.fault!.va, withTag(T + 4, 3), insn);
+    }
+  });
+
+  it('translation faults win over tag check faults; tag stores fault as writes', () => {
+    const m = setup('ldr x4, [x1]', withTag(T + 4 * PAGE_SIZE, 3), 1);
+    assert.equal(m.run(), Stop.Fault);
+    assert.equal(m.cpu.fault!.kind, 'translation');
+  });
+});
+
 describe('unchecked accesses', () => {
   it('SP-based immediate forms without writeback are unchecked; with writeback or a register offset they are checked', () => {
     const unchecked = ['ldr x4, [sp, #8]', 'str x2, [sp]', 'ldur w4, [sp, #-4]', 'ldp x4, x5, [sp]', 'stp q0, q1, [sp, #32]', 'ldrsb x4, [sp, #1]',
