@@ -97,10 +97,10 @@ describe('synchronous tag check faults and FAR', () => {
 describe('fault priority', () => {
   it('alignment faults win over tag check faults (QEMU 7.2 reports the tag fault first for these)', () => {
     for (const insn of ['ldxr x4, [x1]', 'ldadd x2, x4, [x1]', 'ldar w4, [x1]', 'casp x2, x3, x4, x5, [x1]', 'stg x1, [x1]']) {
-      const m = setup(insn, withTag(T + 4, 3), 1, [[T, 5]]);
+      const m = setup(insn, withTag(T + 2, 3), 1, [[T, 5]]);
       assert.equal(m.run(), Stop.Fault, insn);
       assert.equal(m.cpu.fault!.kind, 'alignment', insn);
-      assert.equal(m.cpu.fault!.va, withTag(T + 4, 3), insn);
+      assert.equal(m.cpu.fault!.va, withTag(T + 2, 3), insn);
     }
   });
 
