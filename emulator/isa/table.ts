@@ -5,6 +5,7 @@ import { baseSpecs } from './groups/base';
 import { fpSpecs } from './groups/fp';
 import { simdMoveSpecs } from './groups/simd-move';
 import { simdIntSpecs } from './groups/simd-int';
+import { simdFpSpecs } from './groups/simd-fp';
 import { branchSysSpecs } from './groups/branch-sys';
 import { intImmSpecs } from './groups/int-imm';
 import { intRegSpecs } from './groups/int-reg';
@@ -18,6 +19,7 @@ export const ALL_SPECS: InsnSpec[] = [
   ...fpSpecs,
   ...simdMoveSpecs,
   ...simdIntSpecs,
+  ...simdFpSpecs,
   ...intImmSpecs,
   ...intRegSpecs,
   ...branchSysSpecs,

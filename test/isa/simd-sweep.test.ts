@@ -5,12 +5,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { simdMoveSpecs } from '../../emulator/isa/groups/simd-move';
 import { simdIntSpecs } from '../../emulator/isa/groups/simd-int';
+import { simdFpSpecs } from '../../emulator/isa/groups/simd-fp';
 import type { InsnSpec } from '../../emulator/isa/spec';
 import { formatSweep, sweepSpecs } from './sweep';
 
 const GROUPS: { name: string; specs: InsnSpec[] }[] = [
   { name: 'copy, permute, extract, table, modified immediate', specs: simdMoveSpecs },
   { name: 'integer', specs: simdIntSpecs },
+  { name: 'floating point', specs: simdFpSpecs },
 ];
 
 describe('Advanced SIMD sweep against objdump and as', () => {
