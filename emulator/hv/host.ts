@@ -552,15 +552,15 @@ export class HostProcess {
   private swapIn(obj: MemObject, pgoff: number, slot: number, write: boolean, gpn: number, hva: number): HostPage {
     const swap = this.host.swap;
     let hp = swap.swapCache.get(slot);
-    let restored = false;
     if (hp !== undefined) {
-      swap.swapCache.delete(slot); // still in the swap cache: same folio, tags already in memory
+      swap.swapCache.delete(slot); // still in the swap cache: the same folio, its tags in memory
     } else {
       const data = swap.read(slot);
-      hp = this.host.allocFrame(obj, pgoff, gpn);
+      hp = this.host.allocFrame(obj, pgoff, gpn); // a new page: PG_mte_tagged clear
       if (data) hp.page.data.set(data);
-      restored = this.archSwapRestore(slot, hp);
     }
+    // do_swap_page calls arch_swap_restore for whichever folio it got.
+    const restored = this.archSwapRestore(slot, hp);
     hp.swapSlot = slot;
     obj.pages.set(pgoff, hp);
     const shmem = obj instanceof ShmemFile;
