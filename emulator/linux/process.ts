@@ -335,8 +335,15 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     const c = this.cpu;
     const pc = c.pc, before = c.steps;
     if (this.exited) return { pc, retired: false, result: { reason: 'exit', status: this.exited } };
-    const r = this.handleStop(c.run(1));
-    return { pc, retired: c.steps > before, result: r ?? (this.exited ? { reason: 'exit', status: this.exited } : null) };
+    // Page faults the kernel resolves (demand paging) are invisible: retry the instruction.
+    for (let tries = 0; ; tries++) {
+      const stop = c.run(1);
+      const r = this.handleStop(stop);
+      const retired = c.steps > before;
+      if (retired || r || this.exited || stop !== Stop.Fault || c.pc !== pc || tries >= 4) {
+        return { pc, retired, result: r ?? (this.exited ? { reason: 'exit', status: this.exited } : null) };
+      }
+    }
   }
 
   /** What the kernel does when the CPU loop returns; a RunResult when `run` must return. */
@@ -1112,14 +1119,16 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
       for (const p of parts) { all.set(p, o); o += p.length; }
       return this.writeTo(e.file, all);
     }
+    // One read of the total, scattered (what a pipe or file read does for readv).
+    for (const [b, l] of vecs) if (l && this.userAddr(b, l) < 0) return neg(C.EFAULT);
+    const d = this.readFrom(e.file, total);
+    if (typeof d === 'number') return neg(d);
     let got = 0;
     for (const [b, l] of vecs) {
-      if (l === 0) continue;
-      const d = this.readFrom(e.file, l);
-      if (typeof d === 'number') return got ? BigInt(got) : neg(d);
-      if (!this.copyOut(b, d)) return got ? BigInt(got) : neg(C.EFAULT);
-      got += d.length;
-      if (d.length < l) break;
+      if (got >= d.length) break;
+      const part = d.subarray(got, Math.min(d.length, got + l));
+      if (!this.copyOut(b, part)) return got ? BigInt(got) : neg(C.EFAULT);
+      got += part.length;
     }
     return BigInt(got);
   }
