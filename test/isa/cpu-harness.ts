@@ -5,6 +5,7 @@
 // emulator/linux/; this only has to run straight-line test code.
 import { assemble } from '../../emulator/asm/index';
 import { Cpu, Stop } from '../../emulator/cpu/cpu';
+import { parseElf } from '../../emulator/elf/index';
 import { A64 } from '../../emulator/isa/table';
 import { AddressSpace, Mmu, PAGE_SIZE, PROT_R, PROT_W, PROT_X, RamPhysicalMemory, type PhysPage } from '../../emulator/memory/index';
 
@@ -86,6 +87,25 @@ export class TestMachine {
     for (let i = 0; i + 4 <= sec.bytes.length; i += 4) words.push(v.getUint32(i, true));
     this.loadWords(words, Number(sec.address));
     return words;
+  }
+
+  /** Loads a static ELF's PT_LOAD segments at their addresses (no stack or auxv) and sets pc to its entry. */
+  loadElf(bytes: Uint8Array): void {
+    const elf = parseElf(bytes, 'test.elf');
+    for (const ph of elf.loadSegments) {
+      const prot = (ph.flags & 4 ? PROT_R : 0) | (ph.flags & 2 ? PROT_W : 0) | (ph.flags & 1 ? PROT_X : 0);
+      const start = Number(ph.vaddr), end = start + Number(ph.memsz);
+      for (let a = start - (start % PAGE_SIZE); a < end; a += PAGE_SIZE) {
+        if (!this.space.get(a / PAGE_SIZE)) this.map(a, 1, prot);
+      }
+      const data = elf.segmentData(ph);
+      for (let k = 0; k < data.length; k++) {
+        const p = this.page(start + k);
+        p.data[(start + k) % PAGE_SIZE] = data[k];
+        p.decoded = null;
+      }
+    }
+    this.cpu.pc = Number(elf.entry);
   }
 
   /** Runs until exit, brk, a fault, an undefined instruction or `maxSteps`. Handles write/exit syscalls. */
