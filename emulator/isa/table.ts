@@ -6,6 +6,7 @@ import { fpSpecs } from './groups/fp';
 import { simdMoveSpecs } from './groups/simd-move';
 import { simdIntSpecs } from './groups/simd-int';
 import { simdFpSpecs } from './groups/simd-fp';
+import { simdLdstSpecs } from './groups/simd-ldst';
 import { branchSysSpecs } from './groups/branch-sys';
 import { intImmSpecs } from './groups/int-imm';
 import { intRegSpecs } from './groups/int-reg';
@@ -20,6 +21,7 @@ export const ALL_SPECS: InsnSpec[] = [
   ...simdMoveSpecs,
   ...simdIntSpecs,
   ...simdFpSpecs,
+  ...simdLdstSpecs,
   ...intImmSpecs,
   ...intRegSpecs,
   ...branchSysSpecs,

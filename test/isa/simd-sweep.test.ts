@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { simdMoveSpecs } from '../../emulator/isa/groups/simd-move';
 import { simdIntSpecs } from '../../emulator/isa/groups/simd-int';
 import { simdFpSpecs } from '../../emulator/isa/groups/simd-fp';
+import { simdLdstSpecs } from '../../emulator/isa/groups/simd-ldst';
 import type { InsnSpec } from '../../emulator/isa/spec';
 import { formatSweep, sweepSpecs } from './sweep';
 
@@ -13,6 +14,7 @@ const GROUPS: { name: string; specs: InsnSpec[] }[] = [
   { name: 'copy, permute, extract, table, modified immediate', specs: simdMoveSpecs },
   { name: 'integer', specs: simdIntSpecs },
   { name: 'floating point', specs: simdFpSpecs },
+  { name: 'structure loads and stores', specs: simdLdstSpecs },
 ];
 
 describe('Advanced SIMD sweep against objdump and as', () => {
