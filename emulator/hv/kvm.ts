@@ -24,7 +24,7 @@ export type GuestSliceResult =
   | { kind: 'limit' }
   /** The guest is done (its init process exited): PSCI SYSTEM_OFF. */
   | { kind: 'exit'; status: number }
-  /** A stage-2 access needs the VMM: the runtime saw a GuestFault 'external' and vm.takePendingExit() returned an exit. */
+  /** A stage-2 access needs the VMM: the runtime saw a GuestFault 'external' and vm.peekPendingExit() returned an exit. */
   | { kind: 'hv-exit' }
   /** Stopped for the debugger (breakpoint, pause...). */
   | { kind: 'stop'; reason: string };
@@ -479,7 +479,14 @@ export class KvmVm implements GuestPhysicalMemory {
 
   get stage2Size(): number { return this.s2.size; }
 
-  /** Takes the exit stage 2 left for the VMM when it refused an access (null: an abort was injected instead). */
+  /**
+   * The runtime's question after a GuestFault 'external': does the VMM have to act (non-null:
+   * return { kind: 'hv-exit' } from runSlice and leave the vCPU as it is), or did KVM inject an
+   * external abort (null: deliver SIGBUS to the guest process)? Does not consume the exit.
+   */
+  peekPendingExit(): VmExit | null { return this.pendingExit; }
+
+  /** Takes the exit stage 2 left for the VMM (KVM_RUN does this when the guest reports 'hv-exit'). */
   takePendingExit(): VmExit | null {
     const e = this.pendingExit;
     this.pendingExit = null;
@@ -894,6 +901,7 @@ export class KvmVcpu {
     const vm = this.vm;
     if (vm.destroyed) return { reason: 'error', ret: -ERRNO.EIO, errno: 'EIO', message: `KVM_RUN on ${vm.name}: the VM was destroyed`, gpa: -1, pc: vm.lastPc };
     const g = this.guest;
+    vm.takePendingExit(); // nothing stale from an earlier entry
     if (g === null) return { reason: 'error', ret: -ERRNO.ENOEXEC, errno: 'ENOEXEC', message: `KVM_RUN on ${vm.name}: vCPU ${this.id} has no guest attached (KVM_ARM_VCPU_INIT)`, gpa: -1, pc: -1 };
     const r = g.runSlice(maxInsns);
     vm.lastPc = g.pc;

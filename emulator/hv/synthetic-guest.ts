@@ -149,7 +149,7 @@ export class SyntheticGuest implements HvGuest {
     if (f.kind === 'external') {
       // The runtime contract: a pending exit goes to the VMM (the access is redone later);
       // otherwise KVM injected an external abort: SIGBUS.
-      if (this.vm.takePendingExit() !== null) return { kind: 'hv-exit' };
+      if (this.vm.peekPendingExit() !== null) return { kind: 'hv-exit' };
       return this.exit(135, `SIGBUS: ${f.message}`);
     }
     if (f.kind === 'tagcheck') return this.exit(139, `SIGSEGV (SEGV_MTESERR): ${f.message} logical tag ${f.logicalTag} allocation tag ${f.allocationTag}`);
