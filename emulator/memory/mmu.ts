@@ -365,6 +365,29 @@ export class Mmu {
     }
   }
 
+  /**
+   * One-granule `storeTags` (STG, STZG, STGP's tag part) with a fast path for a TLB hit with no
+   * hooks installed; otherwise, and for every fault, it is exactly `storeTags(va, 1, tag, zero)`.
+   * (Added by the load/store + MTE instructions work; separate so storeTags stays the reference.)
+   */
+  storeTagGranule(va: bigint, tag: number, zero: boolean): void {
+    const a = Number(va & VA_MASK);
+    const vpn = Math.floor(a / PAGE_SIZE);
+    const i = vpn & TLB_MASK;
+    if ((a & (GRANULE_SIZE - 1)) !== 0 || this.tlbVpn[i] !== vpn || (this.tlbFlags[i] & F_W) === 0
+      || this.hooks.beforeTagWrite !== undefined || (zero && this.hooks.beforeWrite !== undefined)) {
+      this.storeTags(va, 1, tag, zero);
+      return;
+    }
+    const page = this.tlbPage[i]!;
+    const off = a - vpn * PAGE_SIZE;
+    if (zero) {
+      page.data.fill(0, off, off + GRANULE_SIZE);
+      if (page.decoded !== null) page.decoded = null;
+    }
+    if (this.ctl.ata && (this.tlbFlags[i] & F_TAGGED) !== 0) page.setTag(off >> 4, tag);
+  }
+
   // ---- kernel (uaccess) helpers ---------------------------------------------------------------
 
   /** copy_from_user: reads len bytes; tag-checked (sync mode only, as Linux does) when `checked`. */

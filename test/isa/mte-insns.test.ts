@@ -314,6 +314,33 @@ describe('LDG and the tag stores', () => {
     assert.equal(m.cpu.x[6], withTag(T + 1056, 7));
   });
 
+  it('the one-granule fast path (TLB hit, no hooks) and the hooked slow path give the same result', () => {
+    const prog = `_start:
+      stg x1, [x2]
+      stzg x1, [x2, #16]!
+      stgp x3, x3, [x2, #16]
+      stg x1, [x2], #32
+      stzg x1, [x2]
+      svc #0`;
+    const results = [false, true].map(hooked => {
+      const m = new Machine();
+      m.program(prog);
+      for (let i = 0; i < 128; i++) m.poke(T + i, new Uint8Array([0x5a]));
+      const events: string[] = [];
+      if (hooked) {
+        m.cpu.mmu.hooks.beforeTagWrite = (_p, g, o, n) => events.push(`${g}:${o}->${n}`);
+        m.cpu.mmu.hooks.beforeWrite = (_p, off, size) => events.push(`w${off}+${size}`);
+      }
+      m.peek(T, 1); m.cpu.mmu.read8(BigInt(T), false); // TLB filled: later tag stores take the fast path
+      m.cpu.x[1] = withTag(0, 6); m.cpu.x[2] = withTag(T, 2); m.cpu.x[3] = 0x33n;
+      m.runToSvc();
+      return { tags: Array.from({ length: 8 }, (_, g) => m.tag(T + 16 * g)), data: [...m.peek(T, 128)], x2: m.cpu.x[2], events };
+    });
+    assert.deepEqual(results[0].tags, [6, 6, 2, 6, 0, 0, 0, 0]);
+    assert.deepEqual({ ...results[0], events: [] }, { ...results[1], events: [] });
+    assert.deepEqual(results[1].events.filter(e => e.includes('->')), ['0:0->6', '1:0->6', '2:0->2', '1:6->6', '3:0->6']);
+  });
+
   it('stgp needs 16-byte alignment', () => {
     const m = new Machine();
     m.program('_start:\n  stgp x3, x4, [x2]\n  svc #0\n');

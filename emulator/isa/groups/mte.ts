@@ -24,6 +24,26 @@ const GMI_BITS: bigint[] = Array.from({ length: 16 }, (_, t) => 1n << BigInt(t))
 /** The logical tag of an address: bits [59:56]. */
 const tagOf = (v: bigint): number => Number(v >> 56n) & 0xf;
 
+// Register tags without bigint arithmetic: on little-endian hosts (every host Node runs on in
+// practice; checked here) a 32-bit view of the register file exposes Xn's high word at 2n+1.
+const LITTLE_ENDIAN = new Uint32Array(new BigUint64Array([1n]).buffer)[0] === 1;
+let viewOf: BigUint64Array | null = null;
+let view32 = new Uint32Array(2);
+/** The 32-bit view of c's registers (one cached view: decode caches are shared between CPUs). */
+function regs32(c: Cpu): Uint32Array {
+  const x = c.x;
+  if (x !== viewOf) { viewOf = x; view32 = new Uint32Array(x.buffer, x.byteOffset, x.length * 2); }
+  return view32;
+}
+/** The logical tag of register index i. */
+const regTag: (c: Cpu, i: number) => number = LITTLE_ENDIAN
+  ? (c, i) => (regs32(c)[2 * i + 1] >>> 24) & 0xf
+  : (c, i) => tagOf(c.x[i]);
+/** x[d] = x[s] with its logical tag replaced by `tag`. */
+const setWithTag: (c: Cpu, d: number, s: number, tag: number) => void = LITTLE_ENDIAN
+  ? (c, d, s, tag) => { const v = regs32(c); const hi = v[2 * s + 1]; v[2 * d] = v[2 * s]; v[2 * d + 1] = (hi & 0xf0ffffff) | (tag << 24); }
+  : (c, d, s, tag) => { c.x[d] = (c.x[s] & NOT_TAG) | TAG_BITS[tag]; };
+
 /** ChooseNonExcludedTag (reference 2.1). */
 export function chooseNonExcludedTag(tag: number, offset: number, exclude: number): number {
   if ((exclude & 0xffff) === 0xffff) return 0;
@@ -120,16 +140,8 @@ const tagArith: InsnSpec[] = [
     operands: [xsp('Rd'), xsp('Rn'), optXm],
     exec: f => {
       const d = wr31(f.Rd, true), n = rd31(f.Rn, true), m = rd31(f.Rm, false);
-      if (f.Rm === 31) {
-        return c => {
-          const xn = c.x[n];
-          c.x[d] = (xn & NOT_TAG) | TAG_BITS[c.ata ? irgTag(c, c.gcrExclude) : 0];
-        };
-      }
-      return c => {
-        const xn = c.x[n];
-        c.x[d] = (xn & NOT_TAG) | TAG_BITS[c.ata ? irgTag(c, (c.gcrExclude | Number(c.x[m] & 0xffffn)) & 0xffff) : 0];
-      };
+      if (f.Rm === 31) return c => { setWithTag(c, d, n, c.ata ? irgTag(c, c.gcrExclude) : 0); };
+      return c => { setWithTag(c, d, n, c.ata ? irgTag(c, (c.gcrExclude | Number(c.x[m] & 0xffffn)) & 0xffff) : 0); };
     },
   },
   {
@@ -139,7 +151,7 @@ const tagArith: InsnSpec[] = [
     operands: [xzr('Rd'), xsp('Rn'), xzr('Rm')],
     exec: f => {
       const d = wr31(f.Rd, false), n = rd31(f.Rn, true), m = rd31(f.Rm, false);
-      return c => { c.x[d] = c.x[m] | GMI_BITS[tagOf(c.x[n])]; };
+      return c => { c.x[d] = c.x[m] | GMI_BITS[regTag(c, n)]; };
     },
   },
   {
@@ -199,12 +211,19 @@ function tagStoreSpecs(): InsnSpec[] {
         exec: f => {
           const n = rd31(f.Rn, true), t = rd31(f.Rt, true), g = s.granules, z = s.zero;
           const off = BigInt.asUintN(64, BigInt(sext(f.imm9, 9) * 16));
+          if (g === 1) {
+            switch (m.op2) {
+              case 1: return c => { const va = c.x[n]; c.mmu.storeTagGranule(va, regTag(c, t), z); c.x[n] = (va + off) & M64; };
+              case 3: return c => { const va = (c.x[n] + off) & M64; c.mmu.storeTagGranule(va, regTag(c, t), z); c.x[n] = va; };
+              default: return off === 0n
+                ? c => { c.mmu.storeTagGranule(c.x[n], regTag(c, t), z); }
+                : c => { c.mmu.storeTagGranule((c.x[n] + off) & M64, regTag(c, t), z); };
+            }
+          }
           switch (m.op2) {
-            case 1: return c => { const va = c.x[n]; c.mmu.storeTags(va, g, tagOf(c.x[t]), z); c.x[n] = (va + off) & M64; };
-            case 3: return c => { const va = (c.x[n] + off) & M64; c.mmu.storeTags(va, g, tagOf(c.x[t]), z); c.x[n] = va; };
-            default: return off === 0n
-              ? c => { c.mmu.storeTags(c.x[n], g, tagOf(c.x[t]), z); }
-              : c => { c.mmu.storeTags((c.x[n] + off) & M64, g, tagOf(c.x[t]), z); };
+            case 1: return c => { const va = c.x[n]; c.mmu.storeTags(va, g, regTag(c, t), z); c.x[n] = (va + off) & M64; };
+            case 3: return c => { const va = (c.x[n] + off) & M64; c.mmu.storeTags(va, g, regTag(c, t), z); c.x[n] = va; };
+            default: return c => { c.mmu.storeTags((c.x[n] + off) & M64, g, regTag(c, t), z); };
           }
         },
       });
@@ -229,8 +248,7 @@ const tagLoadStore: InsnSpec[] = [
       const n = rd31(f.Rn, true), tr = rd31(f.Rt, false), tw = wr31(f.Rt, false);
       const off = BigInt.asUintN(64, BigInt(sext(f.imm9, 9) * 16));
       return c => {
-        const tag = c.mmu.loadTag(((c.x[n] + off) & M64) & ~15n);
-        c.x[tw] = (c.x[tr] & NOT_TAG) | TAG_BITS[tag];
+        setWithTag(c, tw, tr, c.mmu.loadTag(((c.x[n] + off) & M64) & ~15n));
       };
     },
   },
@@ -255,7 +273,7 @@ const tagLoadStore: InsnSpec[] = [
         const off = BigInt.asUintN(64, BigInt(sext(f.imm7, 7) * 16));
         const store = (c: Cpu, va: bigint): void => {
           const lo = c.x[t], hi = c.x[t2];
-          c.mmu.storeTags(va, 1, tagOf(va), false);
+          c.mmu.storeTagGranule(va, tagOf(va), false);
           c.mmu.write128(va, lo, hi, false);
         };
         switch (m.op2) {
@@ -282,7 +300,7 @@ const dcTag: InsnSpec[] = [
   operands: [literal(d.name), xzr('Rt')],
   exec: (f: Fields) => {
     const t = rd31(f.Rt, false), g = DCZ_BLOCK_BYTES / 16, z = d.zero;
-    return (c: Cpu) => { const v = c.x[t]; c.mmu.storeTags(v & BLOCK_MASK, g, tagOf(v), z); };
+    return (c: Cpu) => { c.mmu.storeTags(c.x[t] & BLOCK_MASK, g, regTag(c, t), z); };
   },
 }));
 
