@@ -1,7 +1,7 @@
 // Differential MTE scenarios: small static programs (raw syscalls: prctl(PR_SET_TAGGED_ADDR_CTRL),
 // mmap(PROT_MTE), sigaltstack, rt_sigaction) built by GNU as + ld, run under `qemu-aarch64 -cpu max`
-// and under our CPU with the minimal Linux shim of ldst-harness.ts; stdout (raw 64-bit words) and
-// the way the process ends must be identical. Each fault goes to an SA_SIGINFO | SA_EXPOSE_TAGBITS |
+// and under our CPU, both with the Linux runtime (emulator/linux) and with the minimal shim of
+// ldst-harness.ts; stdout (raw 64-bit words) and the way the process ends must be identical. Each fault goes to an SA_SIGINFO | SA_EXPOSE_TAGBITS |
 // SA_ONSTACK | SA_NODEFER handler that prints signo, si_code and si_addr relative to the mapping
 // (x21) and resumes at the label in x27, so one program checks many faults.
 //
@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missingTools, runOk, tmpDir } from '../tools';
+import { LinuxProcess } from '../../emulator/linux/index';
 import { Machine } from './ldst-harness';
 
 const AS = 'aarch64-linux-gnu-as', LD = 'aarch64-linux-gnu-ld', QEMU = 'qemu-aarch64';
@@ -551,7 +552,21 @@ function qemuRun(exe: string): Outcome {
   return { stdout: r.stdout.toString('latin1'), exitCode: r.status ?? undefined, signal: r.signal ?? undefined };
 }
 
+const SIGNAMES: Record<number, string> = { 4: 'SIGILL', 7: 'SIGBUS', 11: 'SIGSEGV' };
+
+/** Our CPU under the Linux runtime (emulator/linux). */
 function oursRun(exe: string): Outcome {
+  const p = LinuxProcess.fromBytes(new Uint8Array(readFileSync(exe)), { path: exe, hostFs: null });
+  let out = '';
+  p.on('stdout', d => { out += Buffer.from(d).toString('latin1'); });
+  const r = p.run(10_000_000);
+  if (r.reason !== 'exit') throw new Error(`the program did not exit: ${JSON.stringify(r)}`);
+  const st = r.status;
+  return { stdout: out, exitCode: st.code ?? undefined, signal: st.signal !== null ? SIGNAMES[st.signal] ?? `signal ${st.signal}` : undefined };
+}
+
+/** Our CPU under the minimal shim of ldst-harness.ts (no dependency on the runtime's details). */
+function shimRun(exe: string): Outcome {
   const m = new Machine();
   m.loadElf(new Uint8Array(readFileSync(exe)));
   return m.runLinux();
@@ -574,10 +589,11 @@ describe('MTE scenarios: qemu-aarch64 -cpu max vs our CPU', () => {
       dir ??= tmpDir('tagvisor-mte-qemu-');
       const exe = build(dir, name, body);
       const q = qemuRun(exe);
-      const o = oursRun(exe);
-      assert.deepEqual(words(o.stdout), words(q.stdout));
-      assert.equal(o.signal, q.signal);
-      assert.equal(o.exitCode, q.exitCode);
+      for (const [who, o] of [['runtime', oursRun(exe)], ['shim', shimRun(exe)]] as const) {
+        assert.deepEqual(words(o.stdout), words(q.stdout), who);
+        assert.equal(o.signal, q.signal, who);
+        assert.equal(o.exitCode, q.exitCode, who);
+      }
       assert.equal(q.exitCode, 0, 'the scenario runs to its end under qemu');
       assert.ok(q.stdout.endsWith('ENOD\0\0\0\0'), 'done marker');
     });
