@@ -411,10 +411,10 @@ export class TeeSink implements MigrationSink {
 function finish(src: Vmm, target: MigrationTarget, report: MigrationReport, verify: boolean): MigrateResult {
   const dst = target.vmm!;
   if (verify) {
-    report.verify = verifyMigration(src, dst, !report.withoutTags);
+    report.verify = verifyMigration(src, dst);
     const v = report.verify;
     dst.events.emit('migration-verify', dst.vm.name, v.first[0]?.gpa ?? -1, dst.vm.lastPc,
-      `verification: ${v.pages} page(s) compared, ${v.dataMismatches} data and ${v.tagMismatches} tag mismatch(es)${report.withoutTags ? ' (tags not compared: migrated without tags)' : ''}`,
+      `verification: ${v.pages} page(s) compared, ${v.dataMismatches} data and ${v.tagMismatches} tag mismatch(es)${report.withoutTags && v.tagMismatches > 0 ? ' (expected: migrated without tags)' : ''}`,
       { pages: v.pages, dataMismatches: v.dataMismatches, tagMismatches: v.tagMismatches });
   }
   src.vm.destroy();
