@@ -1,0 +1,711 @@
+// The machine as a debugger sees it: one Linux process (on plain RAM, or inside a VM) plus the
+// debugger's instruments — breakpoints in the CPU's decode cache (free when not hit), data
+// watchpoints through the Mmu's watched pages, allocation-tag watchpoints and tag provenance
+// through the Mmu's tag-write hook, stops before a fault's signal is delivered (like ptrace's
+// signal-delivery-stop), and a bounded execution history for reverse execution.
+//
+// Execution is driven in slices (`runFor`) so a host event loop stays responsive (pause). Every
+// stop is described by a `StopInfo`; the debug adapter turns it into DAP events.
+import { dirname } from 'node:path';
+import { A64 } from '../isa/table';
+import { SP } from '../cpu/state';
+import type { AsmResult } from '../asm';
+import type { ElfFile } from '../elf';
+import { LinuxProcess, type ExitStatus, type FaultRecord, type ProcessOptions, type ProcessSnapshot, type SigInfo, type SignalEvent } from '../linux/process';
+import { Emitter } from '../linux/emitter';
+import { signalName, siCodeName, SEGV_MTEAERR, SIGSEGV } from '../linux/constants';
+import type { TagMismatch } from '../memory/mmu';
+import { GRANULE_SIZE, PAGE_SIZE, type PhysPage } from '../memory/page';
+import { CountingDecoder, ExecutionHistory, type InstructionCounter } from './history';
+import { GuestDebugMemory, RamDebugPath, untagged, type PhysDebugPath, type Stage1View } from './memory';
+import { TagProvenance, type TagWrite } from './provenance';
+import { sourceMapFor, type SourceLocation, type SourceMap } from './source-map';
+import { unwind, type UnwoundFrame } from './unwind';
+
+export type ExceptionFilter = 'tag-check-sync' | 'tag-check-async' | 'tag-check-asymm' | 'signal' | 'hypervisor';
+export const EXCEPTION_FILTERS: readonly ExceptionFilter[] = ['tag-check-sync', 'tag-check-async', 'tag-check-asymm', 'signal', 'hypervisor'];
+
+/** A tag check or other exception the debugger stopped for. */
+export interface ExceptionStop {
+  filter: ExceptionFilter;
+  /** pc of the instruction that caused it. */
+  pc: number;
+  /** A synchronous fault (not yet delivered as a signal when we stop). */
+  fault?: FaultRecord;
+  /** The signal Linux sends (or sent) for it. */
+  signal?: { signo: number; code: number; name: string; codeName: string; addr?: bigint; delivered: boolean; action?: SignalEvent['action'] };
+  /** An asynchronous / asymmetric-store mismatch (the access was performed). */
+  mismatch?: TagMismatch;
+  /** For async mismatches: at most this many instructions until the next timer kernel entry. */
+  deliveryWithin?: number;
+  /** A hypervisor event. */
+  hv?: { kind: string; reason: string; gpa: number; detail?: Record<string, string | number | boolean> };
+  /** The TCF mode when it happened (0 none, 1 sync, 2 async, 3 asymm). */
+  tcf: number;
+}
+
+export interface WatchHit { id: number; va: bigint; size: number; write: boolean; pc: number; kind: 'data' | 'tag'; oldTag?: number; newTag?: number }
+
+export type StopInfo =
+  | { reason: 'entry' }
+  | { reason: 'step' }
+  | { reason: 'pause' }
+  | { reason: 'goto' }
+  | { reason: 'breakpoint'; pc: number }
+  | { reason: 'data breakpoint'; hit: WatchHit }
+  | { reason: 'exception'; exception: ExceptionStop }
+  | { reason: 'exited'; status: ExitStatus }
+  | { reason: 'blocked'; syscall: string }
+  | { reason: 'history start'; message: string };
+
+export type ResumeMode =
+  | { kind: 'continue' }
+  | { kind: 'stepIn'; granularity: 'line' | 'instruction' }
+  | { kind: 'next'; granularity: 'line' | 'instruction' }
+  | { kind: 'stepOut' };
+
+export interface Watchpoint {
+  id: number;
+  /** Untagged start address and length in bytes. */
+  start: number;
+  length: number;
+  access: 'read' | 'write' | 'readWrite' | 'tag';
+}
+
+/** A loaded program (emulator/cli/program.ts `loadProgram` returns one). */
+export interface ProgramImage {
+  /** Absolute path (the guest sees it as argv[0] and /proc/self/exe). */
+  path: string;
+  elf: ElfFile;
+  /** Present when Tagvisor assembled the program: its line map is used for source lines. */
+  asm?: AsmResult;
+}
+
+/** Instructions between timer interrupts (kernel entries where pending async tag faults are delivered). */
+export const TICK_INTERVAL = 1_000_000;
+
+export interface DebuggeeOptions {
+  program: ProgramImage;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  seed: number;
+  historySize: number;
+  /** Extra LinuxProcess options (tests). */
+  process?: Partial<ProcessOptions>;
+}
+
+export interface DebuggeeEvents {
+  output: { category: 'stdout' | 'stderr' | 'console'; text: string };
+  /** Allocation tags changed while running (aggregated per run slice). */
+  tagsChanged: { count: number; low: number; high: number };
+}
+
+/** Thrown out of LinuxProcess.run by the tracer to stop before a fault's signal is delivered. */
+class SignalStop extends Error {
+  constructor(readonly info: SigInfo) { super('signal stop'); }
+}
+
+/**
+ * LinuxProcess with a tracer hook on signal generation: a synchronous fault's signal can be held
+ * back so the debugger stops at the faulting instruction with the process intact. The faulting
+ * instruction has not executed; resuming re-executes it, it faults again and the signal is then
+ * delivered normally.
+ */
+export class TracedProcess extends LinuxProcess {
+  tracer: ((info: SigInfo) => boolean) | null = null;
+  override sendSignal(info: SigInfo): void {
+    // Only faults raised by an instruction (onFault / onUndefined / onTrap call sendSignal and then
+    // return to user space; nothing else happens in between), so leaving here is safe.
+    if (this.tracer !== null && info.forced && info.fault !== undefined && this.tracer(info)) throw new SignalStop(info);
+    super.sendSignal(info);
+  }
+}
+
+const BL_MASK = 0xfc000000, BL = 0x94000000;
+const isCall = (w: number | undefined): boolean => w !== undefined && ((((w & BL_MASK) >>> 0) === BL) || (((w & 0xfffffc1f) >>> 0) === 0xd63f0000));
+
+interface StepPlan {
+  mode: ResumeMode;
+  /** Line stepping: where we started. */
+  from?: SourceLocation;
+  /** Instructions executed so far in this plan. */
+  done: number;
+  /** Running until a return: temp breakpoint address and the sp the caller must have. */
+  until?: { pc: number; sp: bigint };
+}
+
+export class Debuggee extends Emitter<DebuggeeEvents> {
+  readonly proc: TracedProcess;
+  readonly program: ProgramImage;
+  readonly source: SourceMap;
+  readonly memory: GuestDebugMemory;
+  readonly provenance = new TagProvenance();
+  readonly history: ExecutionHistory<ProcessSnapshot> | null;
+  readonly counter: InstructionCounter = { seq: 0 };
+  /** The exit status once the process is gone. */
+  exited: ExitStatus | null = null;
+  /** Why the machine last stopped. */
+  lastStop: StopInfo = { reason: 'entry' };
+  /** The last exception the debugger stopped for (kept for the Memory tags scope). */
+  lastException: ExceptionStop | null = null;
+
+  /** User breakpoints (instruction addresses). */
+  private userBps = new Set<number>();
+  private tempBps = new Set<number>();
+  /** Decides whether a user breakpoint hit stops (conditions, hit counts, logpoints). */
+  breakpointFilter: (pc: number) => boolean = () => true;
+  /** Enabled exception filters with an optional decision function (conditions). */
+  readonly exceptionFilters = new Map<ExceptionFilter, ((e: ExceptionStop) => boolean) | null>();
+  private watchpoints: Watchpoint[] = [];
+  private tagWatchpoints: Watchpoint[] = [];
+
+  private plan: StepPlan | null = null;
+  private pauseRequested = false;
+  private pendingStop: StopInfo | null = null;
+  /** A held-back fault signal: the next identical fault at this pc is delivered. */
+  private passFault: { pc: number; signo: number } | null = null;
+  /** While replaying history: no events, no stops. */
+  private muted = false;
+  /** While reverseContinue scans the history: breakpoints and watchpoints count, nothing else. */
+  scanning = false;
+  /** Highest position reached: output produced at or below it was already shown. */
+  private highWater = 0;
+  private tagChanges = { count: 0, low: Infinity, high: -Infinity };
+
+  constructor(readonly opts: DebuggeeOptions) {
+    super();
+    const p = opts.program;
+    this.program = p;
+    this.source = sourceMapFor(p.elf, p.asm);
+    const envp = Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
+    this.proc = new TracedProcess(p.elf, {
+      path: p.path,
+      argv: [p.path, ...opts.args],
+      env: envp,
+      seed: opts.seed,
+      cwd: opts.cwd,
+      readRoots: [...new Set([opts.cwd, dirname(p.path)])],
+      decoder: new CountingDecoder(A64, this.counter),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      tickInterval: TICK_INTERVAL,
+      ...opts.process,
+    });
+    const proc = this.proc;
+    const stage1: Stage1View = {
+      space: proc.space,
+      vmaAt: a => proc.mm.find(a),
+      populate: a => proc.mm.ensure(a - (a % PAGE_SIZE), a - (a % PAGE_SIZE) + PAGE_SIZE, false),
+    };
+    const path: PhysDebugPath = new RamDebugPath(proc.phys);
+    this.memory = new GuestDebugMemory(stage1, path);
+
+    this.history = opts.historySize > 0 ? new ExecutionHistory<ProcessSnapshot>({
+      cpu: proc.cpu,
+      snapshot: () => proc.snapshot(),
+      restore: s => proc.restore(s),
+      snapshotBytes: s => s.pages.reduce((n, pg) => n + pg.data.length + (pg.tags ? pg.tags.length : 0), 0) + 4096,
+      replay: n => this.replay(n),
+    }, this.counter, { capacity: opts.historySize }) : null;
+    if (this.history) this.history.onUndoTag = (page, g, seq) => this.provenance.undo(page, g, seq);
+
+    this.installHooks();
+    this.counter.seq = proc.cpu.steps;
+    this.history?.checkpointProcess();
+  }
+
+  // ---- wiring ------------------------------------------------------------------------------------
+
+  private installHooks(): void {
+    const proc = this.proc, mmu = proc.mmu, cpu = proc.cpu;
+    const hist = this.history;
+    if (hist) mmu.hooks.beforeWrite = (page, off, size) => hist.recordWrite(page, off, size);
+    mmu.hooks.beforeTagWrite = (page, g, oldTag, newTag, va) => {
+      hist?.recordTag(page, g, oldTag);
+      this.provenance.record(page, g, { step: this.counter.seq, pc: cpu.pc, prev: oldTag, tag: newTag, va, by: 'instruction' });
+      if (this.muted) return;
+      const a = untagged(va);
+      if (!this.scanning) {
+        const t = this.tagChanges;
+        t.count++;
+        if (a < t.low) t.low = a;
+        if (a > t.high) t.high = a;
+      }
+      if (oldTag !== newTag) {
+        for (const w of this.tagWatchpoints) {
+          if (a + GRANULE_SIZE > w.start && a < w.start + w.length) {
+            this.requestStop({ reason: 'data breakpoint', hit: { id: w.id, va, size: GRANULE_SIZE, write: true, pc: cpu.pc, kind: 'tag', oldTag, newTag } });
+            break;
+          }
+        }
+      }
+    };
+    mmu.hooks.watch = (va, size, write) => {
+      if (this.muted) return;
+      const a = untagged(va);
+      for (const w of this.watchpoints) {
+        if (a + size <= w.start || a >= w.start + w.length) continue;
+        if (w.access === 'write' && !write) continue;
+        if (w.access === 'read' && write) continue;
+        this.requestStop({ reason: 'data breakpoint', hit: { id: w.id, va, size, write, pc: cpu.pc, kind: 'data' } });
+        return;
+      }
+    };
+    // Page-table changes happen at kernel entries, where cpu.steps is exact.
+    proc.space.onChange(() => { this.counter.seq = cpu.steps; });
+    proc.on('fault', () => { this.counter.seq = cpu.steps; });
+    proc.on('syscall', () => {
+      this.counter.seq = cpu.steps;
+      if (hist && !hist.busy) hist.checkpointProcess();
+    });
+    proc.on('signal', e => this.onSignal(e));
+    proc.on('stdout', b => this.output('stdout', b));
+    proc.on('stderr', b => this.output('stderr', b));
+    proc.on('exit', s => { this.exited = s; });
+    proc.on('tagMismatch', m => this.onMismatch(m));
+    proc.tracer = info => this.onFaultSignal(info);
+  }
+
+  private output(category: 'stdout' | 'stderr', b: Uint8Array): void {
+    if (this.muted || this.scanning || this.proc.cpu.steps <= this.highWater) return;
+    this.emit('output', { category, text: Buffer.from(b).toString('utf8') });
+  }
+
+  /** Stops as soon as possible: after the current instruction, or before the next one when in the kernel. */
+  private requestStop(s: StopInfo): void {
+    if (this.pendingStop === null) this.pendingStop = s;
+    this.proc.requestStop();
+    // In the kernel (the instruction that entered it has retired), cpu.stop would be cleared by
+    // the next CPU loop: a temporary breakpoint at the resume address stops it instead.
+    if (this.counter.seq === this.proc.cpu.steps) this.addTemp(this.proc.cpu.pc);
+  }
+
+  private tcf(): number { return this.proc.cpu.tcf0; }
+
+  private wants(filter: ExceptionFilter, e: ExceptionStop): boolean {
+    if (!this.exceptionFilters.has(filter)) return false;
+    const cond = this.exceptionFilters.get(filter);
+    return cond ? cond(e) : true;
+  }
+
+  /** Tracer: a synchronous fault is about to become a signal. True = stop before delivering it. */
+  private onFaultSignal(info: SigInfo): boolean {
+    if (this.muted || this.scanning) return false;
+    const f = info.fault!;
+    if (this.passFault && this.passFault.pc === f.pc && this.passFault.signo === info.signo) { this.passFault = null; return false; }
+    const filter: ExceptionFilter = f.kind === 'tagcheck' ? (this.tcf() === 3 ? 'tag-check-asymm' : 'tag-check-sync') : 'signal';
+    const e: ExceptionStop = {
+      filter, pc: f.pc, fault: f, tcf: this.tcf(),
+      signal: { signo: info.signo, code: info.code, name: signalName(info.signo), codeName: siCodeName(info.signo, info.code), addr: info.addr, delivered: false },
+    };
+    return this.wants(filter, e) ? (this.heldFault = e, true) : false;
+  }
+  private heldFault: ExceptionStop | null = null;
+
+  /** An async (or asymmetric-store) mismatch: the access was performed; stop right after it. */
+  private onMismatch(m: TagMismatch): void {
+    if (this.muted || this.scanning) return;
+    const filter: ExceptionFilter = this.tcf() === 3 ? 'tag-check-asymm' : 'tag-check-async';
+    const e: ExceptionStop = { filter, pc: m.pc, mismatch: m, tcf: this.tcf() };
+    const tick = this.opts.process?.tickInterval ?? TICK_INTERVAL;
+    if (tick > 0) e.deliveryWithin = tick - (this.counter.seq % tick);
+    if (this.wants(filter, e)) this.requestStop({ reason: 'exception', exception: e });
+  }
+
+  /** A signal was delivered (handler entered, ignored, or the process was killed). */
+  private onSignal(ev: SignalEvent): void {
+    this.counter.seq = this.proc.cpu.steps;
+    if (this.history && !this.history.busy && ev.action === 'handler') this.history.checkpointProcess();
+    if (this.muted || this.scanning) return;
+    // Faults we already stopped for (and passed) are not reported twice.
+    if (ev.info.fault && this.justPassed) { this.justPassed = false; return; }
+    const e: ExceptionStop = {
+      filter: 'signal', pc: ev.pc, tcf: this.tcf(),
+      signal: { signo: ev.signo, code: ev.code, name: signalName(ev.signo), codeName: siCodeName(ev.signo, ev.code), addr: ev.addr, delivered: true, action: ev.action },
+    };
+    if (ev.signo === SIGSEGV && ev.code === SEGV_MTEAERR && ev.info.mismatches?.length) e.mismatch = ev.info.mismatches[0];
+    if (ev.action === 'ignored' || ev.action === 'stop') return;
+    if (this.wants('signal', e)) this.requestStop({ reason: 'exception', exception: e });
+  }
+  private justPassed = false;
+
+  // ---- breakpoints -------------------------------------------------------------------------------
+
+  private syncCpuBp(pc: number): void {
+    const on = this.userBps.has(pc) || this.tempBps.has(pc);
+    if (on !== this.proc.cpu.breakpoints.has(pc)) this.proc.cpu.setBreakpoint(pc, on);
+  }
+  private addTemp(pc: number): void { this.tempBps.add(pc); this.syncCpuBp(pc); }
+  private clearTemps(): void {
+    const t = [...this.tempBps];
+    this.tempBps.clear();
+    for (const pc of t) this.syncCpuBp(pc);
+  }
+
+  /** Replaces the set of instruction addresses with user breakpoints. */
+  setBreakpoints(addrs: Iterable<number>): void {
+    const next = new Set(addrs);
+    const old = this.userBps;
+    this.userBps = next;
+    for (const pc of old) if (!next.has(pc)) this.syncCpuBp(pc);
+    for (const pc of next) if (!old.has(pc)) this.syncCpuBp(pc);
+  }
+
+  get breakpointAddresses(): ReadonlySet<number> { return this.userBps; }
+
+  /** Data watchpoints (read/write/readWrite) and allocation-tag watchpoints. */
+  setWatchpoints(list: Watchpoint[]): void {
+    const mmu = this.proc.mmu;
+    for (const vpn of mmu.watchedVpns) mmu.flushVpn(vpn);
+    mmu.watchedVpns.clear();
+    this.watchpoints = list.filter(w => w.access !== 'tag');
+    this.tagWatchpoints = list.filter(w => w.access === 'tag');
+    for (const w of this.watchpoints) {
+      for (let vpn = Math.floor(w.start / PAGE_SIZE); vpn * PAGE_SIZE < w.start + w.length; vpn++) {
+        mmu.watchedVpns.add(vpn);
+        mmu.flushVpn(vpn);
+      }
+    }
+  }
+
+  // ---- state -------------------------------------------------------------------------------------
+
+  get cpu() { return this.proc.cpu; }
+  get pc(): number { return this.proc.cpu.pc; }
+  get position(): number { return this.proc.cpu.steps; }
+
+  /** The instruction word at an address through the debug path. */
+  readWord(addr: number): number | undefined {
+    const r = this.memory.read(BigInt(addr), 4);
+    if (r.unreadable) return undefined;
+    return (r.bytes[0] | (r.bytes[1] << 8) | (r.bytes[2] << 16) | (r.bytes[3] << 24)) >>> 0;
+  }
+
+  /** Call stack from the frame-record chain. */
+  frames(max = 64): UnwoundFrame[] {
+    const c = this.proc.cpu;
+    return unwind({
+      pc: c.pc, sp: c.x[SP], fp: c.x[29], lr: c.x[30], maxFrames: max,
+      functionStart: pc => { const s = this.program.elf.symbolize(pc); return s ? s.symbol.value : undefined; },
+      readWord: a => this.readWord(a),
+      readU64: a => { const r = this.memory.read(a, 8); return r.unreadable ? undefined : new DataView(r.bytes.buffer, r.bytes.byteOffset, 8).getBigUint64(0, true); },
+    });
+  }
+
+  /** Provenance of the tag of the granule containing an untagged user address. */
+  tagProvenance(a: number): { last?: TagWrite; history: readonly TagWrite[]; page?: PhysPage; granule: number } {
+    const page = this.memory.pageOf(a);
+    const granule = (a % PAGE_SIZE) >> 4;
+    return { last: this.provenance.last(page, granule), history: this.provenance.history(page, granule), page, granule };
+  }
+
+  /** Records a tag the debugger wrote (so provenance says so) and cuts the history. */
+  noteDebuggerTagWrite(a: number, prev: number, tag: number): void {
+    const page = this.memory.pageOf(a);
+    if (page) this.provenance.record(page, (a % PAGE_SIZE) >> 4, { step: this.position, pc: this.pc, prev, tag, va: BigInt(a), by: 'debugger' });
+  }
+
+  /** The debugger changed machine state (registers, memory, pc): the recorded past no longer leads here. */
+  stateEdited(): void { this.history?.reset(); }
+
+  // ---- running -----------------------------------------------------------------------------------
+
+  /** Starts a resume; call `runFor` until it returns a stop. */
+  resume(mode: ResumeMode): void {
+    this.pauseRequested = false;
+    this.pendingStop = null;
+    this.clearTemps();
+    const from = mode.kind === 'stepIn' || mode.kind === 'next' ? (mode.granularity === 'line' ? this.source.lineAt(this.pc) : undefined) : undefined;
+    this.plan = { mode, from, done: 0 };
+    this.proc.cpu.skipBreakpointAt = this.pc;
+    if (mode.kind === 'stepOut') {
+      const f = this.frames(2);
+      if (f.length > 1) {
+        this.plan.until = { pc: f[1].pc, sp: this.proc.cpu.x[SP] };
+        this.addTemp(f[1].pc);
+      } else this.plan.mode = { kind: 'continue' };
+    }
+    // Resuming from a held fault delivers its signal: the instruction re-executes and faults again.
+    if (this.lastStop.reason === 'exception' && this.lastStop.exception.fault && !this.lastStop.exception.signal?.delivered) {
+      this.passFault = { pc: this.lastStop.exception.pc, signo: this.lastStop.exception.signal!.signo };
+      this.justPassed = true;
+    }
+  }
+
+  pause(): void { this.pauseRequested = true; }
+
+  get running(): boolean { return this.plan !== null; }
+
+  private stop(s: StopInfo): StopInfo {
+    this.plan = null;
+    this.clearTemps();
+    this.pendingStop = null;
+    this.lastStop = s;
+    if (s.reason === 'exception') this.lastException = s.exception;
+    if (s.reason !== 'exception' || s.exception.signal?.delivered !== false) { this.passFault = null; this.justPassed = false; }
+    if (this.position > this.highWater) this.highWater = this.position;
+    this.history?.sync();
+    return s;
+  }
+
+  private flushTagEvent(): void {
+    const t = this.tagChanges;
+    if (t.count === 0) return;
+    this.emit('tagsChanged', { count: t.count, low: t.low, high: t.high });
+    this.tagChanges = { count: 0, low: Infinity, high: -Infinity };
+  }
+
+  /**
+   * Executes at most `limit` instructions (or to the next event). Returns what happened:
+   * 'limit', a breakpoint address (not executed), or a stop.
+   */
+  private execute(limit: number): { kind: 'limit' } | { kind: 'bp'; pc: number } | { kind: 'stop'; stop: StopInfo } {
+    const proc = this.proc;
+    if (this.exited) return { kind: 'stop', stop: { reason: 'exited', status: this.exited } };
+    let r;
+    try {
+      r = proc.run(limit);
+    } catch (e) {
+      if (e instanceof SignalStop) {
+        this.history?.sync();
+        const ex = this.heldFault!;
+        this.heldFault = null;
+        this.proc.cpu.pc = ex.pc;
+        return { kind: 'stop', stop: { reason: 'exception', exception: ex } };
+      }
+      throw e;
+    } finally {
+      this.history?.sync();
+      if (this.history && !this.muted) this.history.tick();
+    }
+    if (this.pendingStop) return { kind: 'stop', stop: this.pendingStop };
+    switch (r.reason) {
+      case 'limit': return { kind: 'limit' };
+      case 'exit': return { kind: 'stop', stop: { reason: 'exited', status: r.status } };
+      case 'blocked': return { kind: 'stop', stop: { reason: 'blocked', syscall: r.syscall } };
+      case 'stopped': return { kind: 'limit' };
+      case 'breakpoint': return { kind: 'bp', pc: r.pc };
+    }
+  }
+
+  /** Handles a breakpoint the CPU stopped at; returns a stop, or null to carry on (skipping it). */
+  private atBreakpoint(pc: number, plan: StepPlan): StopInfo | null {
+    const c = this.proc.cpu;
+    if (plan.until && pc === plan.until.pc && c.x[SP] >= plan.until.sp && this.tempBps.has(pc)) {
+      plan.until = undefined;
+      this.tempBps.delete(pc);
+      this.syncCpuBp(pc);
+      // Back in the caller: stepOut ends here; line steps go on checking lines.
+      if (plan.mode.kind === 'stepOut' || plan.mode.kind === 'next' && plan.mode.granularity === 'instruction') return { reason: 'step' };
+      const loc = this.source.lineAt(pc);
+      if (!plan.from || !loc || loc.file !== plan.from.file || loc.line !== plan.from.line) return { reason: 'step' };
+      return null;
+    }
+    if (this.userBps.has(pc) && this.breakpointFilter(pc)) return { reason: 'breakpoint', pc };
+    c.skipBreakpointAt = pc;
+    return null;
+  }
+
+  /**
+   * Runs for about `budgetMs` milliseconds. Returns the stop, or null if still running (call
+   * again). Tag-change events are emitted at the end of each call.
+   */
+  runFor(budgetMs: number): StopInfo | null {
+    const plan = this.plan;
+    if (!plan) return this.lastStop;
+    const t0 = performance.now();
+    try {
+      for (;;) {
+        if (this.pauseRequested) return this.stop({ reason: 'pause' });
+        const single = !plan.until && plan.mode.kind !== 'continue';
+        if (single) {
+          const s = this.stepOne(plan);
+          if (s) return this.stop(s);
+          if (performance.now() - t0 > budgetMs) return null;
+          continue;
+        }
+        const slice = this.history ? this.history.interval : 100_000;
+        const r = this.execute(slice);
+        if (r.kind === 'stop') return this.stop(r.stop);
+        if (r.kind === 'bp') {
+          const s = this.atBreakpoint(r.pc, plan);
+          if (s) return this.stop(s);
+        }
+        if (performance.now() - t0 > budgetMs) return null;
+      }
+    } finally {
+      this.flushTagEvent();
+    }
+  }
+
+  /** One instruction of a step plan; a stop when the step is over. */
+  private stepOne(plan: StepPlan): StopInfo | null {
+    const c = this.proc.cpu;
+    const pc = c.pc;
+    const word = this.readWord(pc);
+    const sp = c.x[SP];
+    if (plan.done === 0) c.skipBreakpointAt = pc;
+    const r = this.execute(1);
+    if (r.kind === 'stop') return r.stop;
+    if (r.kind === 'bp') {
+      const s = this.atBreakpoint(r.pc, plan);
+      if (s) return s;
+      return null;
+    }
+    plan.done++;
+    const m = plan.mode;
+    const npc = c.pc;
+    // A call: step over it (next), or into it only when it has line information (stepIn by line).
+    if (isCall(word) && npc !== pc + 4) {
+      const into = m.kind === 'stepIn' && (m.granularity === 'instruction' || this.source.lineAt(npc) !== undefined);
+      if (!into) {
+        plan.until = { pc: pc + 4, sp };
+        this.addTemp(pc + 4);
+        return null;
+      }
+    }
+    if (m.kind === 'stepOut' || m.kind === 'continue') return null;
+    if (m.granularity === 'instruction') return { reason: 'step' };
+    const loc = this.source.lineAt(npc);
+    if (!loc || !plan.from) return { reason: 'step' };
+    if (loc.file !== plan.from.file || loc.line !== plan.from.line) return { reason: 'step' };
+    return null;
+  }
+
+  // ---- reverse execution -------------------------------------------------------------------------
+
+  /** Re-executes n instructions for the history: breakpoints skipped, events muted. */
+  private replay(n: number): boolean {
+    const target = this.position + n;
+    this.muted = true;
+    const savedPending = this.pendingStop;
+    try {
+      while (this.position < target) {
+        let r;
+        try { r = this.proc.run(target - this.position); } catch (e) { if (e instanceof SignalStop) return false; throw e; }
+        this.counter.seq = this.proc.cpu.steps;
+        if (r.reason === 'breakpoint') { this.proc.cpu.skipBreakpointAt = r.pc; continue; }
+        if (r.reason === 'exit' || r.reason === 'blocked') return this.position === target;
+      }
+      return true;
+    } finally {
+      this.muted = false;
+      this.pendingStop = savedPending;
+      this.exited = this.proc.exited;
+    }
+  }
+
+  /** Moves to an earlier (or equal) position; a message when impossible. */
+  goToPosition(pos: number): string | undefined {
+    if (!this.history) return 'reverse execution is off (set "historySize" in launch.json)';
+    const err = this.history.goTo(pos);
+    this.exited = this.proc.exited;
+    this.clearTemps();
+    return err;
+  }
+
+  /** stepBack: one instruction, or back to the start of the previous source line. */
+  stepBack(granularity: 'line' | 'instruction'): StopInfo {
+    const h = this.history;
+    if (!h) return this.stop({ reason: 'history start', message: 'reverse execution is off (set "historySize" in launch.json)' });
+    if (this.position <= h.start) return this.stop({ reason: 'history start', message: `no earlier history (it starts at instruction ${h.start})` });
+    if (granularity === 'instruction') {
+      const err = this.goToPosition(this.position - 1);
+      return this.stop(err ? { reason: 'history start', message: err } : { reason: 'step' });
+    }
+    // Line: the pcs of the recent past, then back to the first instruction of the previous line run.
+    const trace = this.tracePcs(Math.max(h.start, this.position - 100_000), this.position);
+    if (!trace) return this.stop({ reason: 'history start', message: 'could not read the history' });
+    const here = this.source.lineAt(this.pc);
+    let i = trace.pcs.length - 1;
+    const same = (pc: number, l: SourceLocation | undefined) => { const x = this.source.lineAt(pc); return l && x && x.file === l.file && x.line === l.line; };
+    // Skip instructions of the current line, then take the whole run of the previous line.
+    while (i >= 0 && here && same(trace.pcs[i], here)) i--;
+    if (i < 0) { this.goToPosition(trace.start); return this.stop({ reason: 'step' }); }
+    const prev = this.source.lineAt(trace.pcs[i]);
+    while (i > 0 && prev && same(trace.pcs[i - 1], prev)) i--;
+    const err = this.goToPosition(trace.start + i);
+    return this.stop(err ? { reason: 'history start', message: err } : { reason: 'step' });
+  }
+
+  /**
+   * The pc before each instruction in [from, to) (re-executing that stretch), leaving the machine
+   * at `to`. pcs[k] is the pc at position from + k.
+   */
+  private tracePcs(from: number, to: number): { start: number; pcs: number[] } | null {
+    if (this.goToPosition(from) !== undefined) return null;
+    const pcs: number[] = [];
+    this.muted = true;
+    try {
+      while (this.position < to) {
+        pcs.push(this.proc.cpu.pc);
+        this.proc.cpu.skipBreakpointAt = this.proc.cpu.pc;
+        const before = this.position;
+        let r;
+        try { r = this.proc.run(1); } catch (e) { if (e instanceof SignalStop) break; throw e; }
+        this.counter.seq = this.proc.cpu.steps;
+        if (r.reason === 'exit' || r.reason === 'blocked') break;
+        if (this.position === before) pcs.pop();
+      }
+    } finally {
+      this.muted = false;
+    }
+    this.history!.sync();
+    return { start: from, pcs };
+  }
+
+  /**
+   * reverseContinue: back to the most recent point where a breakpoint (or data / tag watchpoint)
+   * would have stopped, or to the start of the history.
+   */
+  reverseContinue(): StopInfo {
+    const h = this.history;
+    if (!h) return this.stop({ reason: 'history start', message: 'reverse execution is off (set "historySize" in launch.json)' });
+    const now = this.position;
+    const start = h.start;
+    if (now <= start) return this.stop({ reason: 'history start', message: `no earlier history (it starts at instruction ${start})` });
+    // Replay [start, now) looking for hits; remember the last one.
+    let found: { pos: number; stop: StopInfo } | null = null;
+    if (this.goToPosition(start) !== undefined) return this.stop({ reason: 'history start', message: 'could not rewind' });
+    const saveFilter = this.breakpointFilter;
+    this.scanning = true;
+    try {
+      while (this.position < now) {
+        this.pendingStop = null;
+        const before = this.position;
+        const r = (() => { try { return this.proc.run(now - this.position); } catch (e) { if (e instanceof SignalStop) return null; throw e; } })();
+        this.history!.sync();
+        if (r === null) break;
+        const ps = this.pendingStop as StopInfo | null;
+        if (ps && ps.reason === 'data breakpoint') {
+          // The instruction that made the access has just retired: the stop is before it.
+          const pos = ps.hit.kind === 'tag' || this.position > before ? this.position - 1 : this.position;
+          if (pos >= start && pos < now) found = { pos, stop: ps };
+          this.clearTemps();
+          continue;
+        }
+        if (r.reason === 'breakpoint') {
+          if (this.userBps.has(r.pc) && this.position < now && saveFilter(r.pc)) found = { pos: this.position, stop: { reason: 'breakpoint', pc: r.pc } };
+          this.proc.cpu.skipBreakpointAt = r.pc;
+          continue;
+        }
+        if (r.reason === 'exit' || r.reason === 'blocked') break;
+      }
+    } finally {
+      this.scanning = false;
+      this.pendingStop = null;
+      this.clearTemps();
+    }
+    const target = found ? found.pos : start;
+    const err = this.goToPosition(target);
+    if (err) return this.stop({ reason: 'history start', message: err });
+    return this.stop(found ? found.stop : { reason: 'history start', message: `reached the start of the recorded history (instruction ${start})` });
+  }
+
+  /** Sets pc (the `goto` request). */
+  setPc(pc: number): void {
+    this.proc.cpu.pc = pc;
+    this.stateEdited();
+    this.lastStop = { reason: 'goto' };
+  }
+}

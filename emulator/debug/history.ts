@@ -1,0 +1,275 @@
+// Reverse execution: a bounded history of the guest's register, memory and allocation-tag writes.
+//
+// How it works (undo log + checkpoints + deterministic replay):
+//  - `CountingDecoder` wraps every decoded instruction so the number of the instruction being
+//    executed (`counter.seq`, 1-based, equal to cpu.steps + 1 while it runs) is known inside memory
+//    hooks. It is resynchronised with cpu.steps at every kernel entry the debugger sees.
+//  - The Mmu's beforeWrite / beforeTagWrite hooks append the old bytes / old tag to a journal,
+//    stamped with that number. Kernel writes to user memory (copy_to_user, signal frames) go through
+//    the same Mmu paths and are stamped with the number of the instruction that entered the kernel.
+//  - Checkpoints hold the whole CPU state every few thousand instructions, and the whole process
+//    state (LinuxProcess.snapshot(): kernel state, memory map, pages) after every system call and
+//    signal delivery, so going back across a kernel entry restores what the kernel changed too.
+//  - Going to position s (the state after s instructions retired): undo the journal back to the last
+//    checkpoint at or before s, restore that checkpoint, then re-execute forward to s. Between two
+//    checkpoints there is no kernel entry except demand paging, which is invisible to the program, so
+//    re-execution is exact. The emulated machine is deterministic (seeded randomness, virtual time),
+//    so executing forward again after going back reproduces the same future.
+// The history keeps at most `capacity` instructions; older entries are dropped.
+import type { Cpu, Decoder } from '../cpu/cpu';
+import type { Step } from '../isa/spec';
+import type { PhysPage } from '../memory/page';
+
+/** Shared instruction counter (see the file comment). */
+export interface InstructionCounter { seq: number }
+
+/** Wraps a decoder so each executed instruction bumps `counter.seq` before it runs. */
+export class CountingDecoder implements Decoder {
+  constructor(private readonly inner: Decoder, readonly counter: InstructionCounter) {}
+  compile(word: number): Step | undefined {
+    const s = this.inner.compile(word);
+    if (s === undefined) return undefined;
+    const ctr = this.counter;
+    return (c) => { ctr.seq++; s(c); };
+  }
+}
+
+/** Everything in the CPU that a checkpoint restores. */
+export interface CpuCheckpoint {
+  x: BigUint64Array; v: BigUint64Array;
+  pc: number; nzcv: number; tco: number; fpcr: number; fpsr: number; tpidr: bigint; tpidrro: bigint;
+  tcf0: number; gcrExclude: number; gcrRrnd: number; rgsr: number; tfsre0: number; ata: boolean;
+  exclusiveAddr: number; exclusiveSize: number; steps: number;
+}
+
+export function saveCpu(c: Cpu): CpuCheckpoint {
+  return {
+    x: c.x.slice(), v: c.v.slice(), pc: c.pc, nzcv: c.nzcv, tco: c.tco, fpcr: c.fpcr, fpsr: c.fpsr, tpidr: c.tpidr,
+    tpidrro: c.tpidrro, tcf0: c.tcf0, gcrExclude: c.gcrExclude, gcrRrnd: c.gcrRrnd, rgsr: c.rgsr, tfsre0: c.tfsre0,
+    ata: c.ata, exclusiveAddr: c.exclusiveAddr, exclusiveSize: c.exclusiveSize, steps: c.steps,
+  };
+}
+
+export function loadCpu(c: Cpu, s: CpuCheckpoint): void {
+  c.x.set(s.x); c.v.set(s.v);
+  c.pc = s.pc; c.nzcv = s.nzcv; c.tco = s.tco; c.fpcr = s.fpcr; c.fpsr = s.fpsr; c.tpidr = s.tpidr; c.tpidrro = s.tpidrro;
+  c.tcf0 = s.tcf0; c.gcrExclude = s.gcrExclude; c.gcrRrnd = s.gcrRrnd; c.rgsr = s.rgsr; c.tfsre0 = s.tfsre0; c.ata = s.ata;
+  c.exclusiveAddr = s.exclusiveAddr; c.exclusiveSize = s.exclusiveSize; c.steps = s.steps;
+}
+
+/** The process-level operations the history needs (implemented over LinuxProcess by the debuggee). */
+export interface HistoryHost<S> {
+  readonly cpu: Cpu;
+  /** Full process state (registers, kernel state, memory). */
+  snapshot(): S;
+  restore(s: S): void;
+  /** Approximate bytes a snapshot holds (for the memory budget). */
+  snapshotBytes(s: S): number;
+  /**
+   * Re-executes exactly `n` instructions from the current state, ignoring breakpoints and muting
+   * every debugger event; returns false if that was impossible (the guest exited or blocked).
+   */
+  replay(n: number): boolean;
+}
+
+interface Checkpoint<S> {
+  step: number;
+  /** Absolute journal index at the time of the checkpoint. */
+  journal: number;
+  cpu?: CpuCheckpoint;
+  proc?: S;
+  bytes: number;
+}
+
+/** A journal entry as reported to listeners (for tag provenance and data breakpoints in reverse). */
+export interface JournalTagWrite { seq: number; page: PhysPage; granule: number; oldTag: number; newTag: number; pc: number; va: bigint }
+
+export interface HistoryOptions {
+  /** Instructions of history to keep. */
+  capacity: number;
+  /** A CPU checkpoint at least every this many instructions (default 4096). */
+  interval?: number;
+  /** Bytes of process snapshots to keep at most (default 256 MiB). */
+  snapshotBudget?: number;
+}
+
+export class ExecutionHistory<S> {
+  readonly capacity: number;
+  readonly interval: number;
+  private readonly budget: number;
+  // Journal (struct of arrays; entries [head, length) are live; absolute index = base + i - head).
+  private jSeq: number[] = [];
+  private jPage: PhysPage[] = [];
+  /** Byte offset for data entries, -1 - granule for tag entries. */
+  private jOff: number[] = [];
+  private jOld: (Uint8Array | number)[] = [];
+  private head = 0;
+  private base = 0;
+  private cps: Checkpoint<S>[] = [];
+  private snapBytes = 0;
+  /** Called for every tag entry undone (so provenance can forget it). */
+  onUndoTag: ((page: PhysPage, granule: number, seq: number) => void) | null = null;
+  /** True while restoring / replaying (writes are still journaled; listeners should stay quiet). */
+  busy = false;
+  /** Set when something outside the guest changed state (debugger writes) and history was cut. */
+  private lastCut = -1;
+
+  constructor(private readonly host: HistoryHost<S>, readonly counter: InstructionCounter, opts: HistoryOptions) {
+    this.capacity = opts.capacity;
+    this.interval = opts.interval ?? 4096;
+    this.budget = opts.snapshotBudget ?? 256 * 2 ** 20;
+  }
+
+  get enabled(): boolean { return this.capacity > 0; }
+
+  /** Current position: instructions retired. */
+  get position(): number { return this.host.cpu.steps; }
+
+  /** The earliest position that can be reached. */
+  get start(): number { return this.cps.length ? this.cps[0].step : this.position; }
+
+  private get journalEnd(): number { return this.base + this.jSeq.length - this.head; }
+
+  // ---- recording (Mmu hooks call these) ------------------------------------------------------
+
+  recordWrite(page: PhysPage, off: number, size: number): void {
+    this.jSeq.push(this.counter.seq);
+    this.jPage.push(page);
+    this.jOff.push(off);
+    this.jOld.push(page.data.slice(off, off + size));
+  }
+
+  recordTag(page: PhysPage, granule: number, oldTag: number): void {
+    this.jSeq.push(this.counter.seq);
+    this.jPage.push(page);
+    this.jOff.push(-1 - granule);
+    this.jOld.push(oldTag);
+  }
+
+  /** Resynchronises the instruction counter with the CPU (at kernel entries and run returns). */
+  sync(): void { this.counter.seq = this.host.cpu.steps; }
+
+  /** A CPU checkpoint if the last one is `interval` or more instructions old (cheap; call at slice ends). */
+  tick(): void {
+    const last = this.cps[this.cps.length - 1];
+    if (!last || this.position - last.step >= this.interval) this.checkpointCpu();
+  }
+
+  checkpointCpu(): void {
+    this.push({ step: this.position, journal: this.journalEnd, cpu: saveCpu(this.host.cpu), bytes: 0 });
+  }
+
+  /** A full process checkpoint (after a system call or a signal delivery). */
+  checkpointProcess(): void {
+    const proc = this.host.snapshot();
+    const bytes = this.host.snapshotBytes(proc);
+    this.snapBytes += bytes;
+    this.push({ step: this.position, journal: this.journalEnd, proc, bytes });
+  }
+
+  private push(cp: Checkpoint<S>): void {
+    // Checkpoints at the same position: the later one describes the later state (after kernel work).
+    this.cps.push(cp);
+    this.trim();
+  }
+
+  /** Drops history older than `capacity` instructions and snapshots over the budget. */
+  private trim(): void {
+    const pos = this.position;
+    let drop = 0;
+    while (drop + 1 < this.cps.length && (this.cps[drop + 1].step <= pos - this.capacity || this.snapBytes > this.budget)) {
+      this.snapBytes -= this.cps[drop].bytes;
+      drop++;
+    }
+    if (drop === 0) return;
+    this.cps.splice(0, drop);
+    this.dropJournalBefore(this.cps[0].journal);
+  }
+
+  private dropJournalBefore(abs: number): void {
+    const n = abs - this.base;
+    if (n <= 0) return;
+    this.head += n;
+    this.base = abs;
+    if (this.head > 4096 && this.head * 2 > this.jSeq.length) {
+      this.jSeq = this.jSeq.slice(this.head); this.jPage = this.jPage.slice(this.head);
+      this.jOff = this.jOff.slice(this.head); this.jOld = this.jOld.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Forgets everything (e.g. after the debugger changed memory or registers): the past starts now. */
+  reset(): void {
+    this.jSeq = []; this.jPage = []; this.jOff = []; this.jOld = [];
+    this.head = 0; this.base = 0; this.cps = []; this.snapBytes = 0;
+    this.lastCut = this.position;
+    this.sync();
+    if (this.enabled) this.checkpointProcess();
+  }
+
+  /** Position where the history was last cut by an outside change (-1 if never). */
+  get cutAt(): number { return this.lastCut; }
+
+  // ---- going back ------------------------------------------------------------------------------
+
+  /** Undoes journal entries down to absolute index `abs` (newest first). */
+  private undoTo(abs: number): void {
+    const stop = abs - this.base + this.head;
+    for (let i = this.jSeq.length - 1; i >= stop; i--) {
+      const page = this.jPage[i];
+      const off = this.jOff[i];
+      const old = this.jOld[i];
+      if (off >= 0) {
+        page.data.set(old as Uint8Array, off);
+        page.decoded = null;
+      } else {
+        const g = -1 - off;
+        page.setTag(g, old as number);
+        if (this.onUndoTag) this.onUndoTag(page, g, this.jSeq[i]);
+      }
+    }
+    this.jSeq.length = stop; this.jPage.length = stop; this.jOff.length = stop; this.jOld.length = stop;
+  }
+
+  /**
+   * Moves the machine to position `target` (instructions retired), which must be within
+   * [start, position]. Returns an error message when it cannot.
+   */
+  goTo(target: number): string | undefined {
+    if (!this.enabled) return 'reverse execution is off (historySize is 0)';
+    if (!Number.isInteger(target) || target > this.position) return `position ${target} is in the future (now at ${this.position})`;
+    if (target < this.start) return `position ${target} is older than the recorded history (it starts at ${this.start})`;
+    let i = this.cps.length - 1;
+    while (i > 0 && this.cps[i].step > target) i--;
+    const cp = this.cps[i];
+    this.busy = true;
+    try {
+      this.undoTo(cp.journal);
+      for (let k = i + 1; k < this.cps.length; k++) this.snapBytes -= this.cps[k].bytes;
+      this.cps.length = i + 1;
+      if (cp.proc !== undefined) this.host.restore(cp.proc);
+      else loadCpu(this.host.cpu, cp.cpu!);
+      this.sync();
+      const n = target - cp.step;
+      if (n > 0 && !this.host.replay(n)) return `could not re-execute ${n} instruction(s) from position ${cp.step}`;
+      this.sync();
+      return undefined;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Positions of the checkpoints (for tests and the reverse-continue scan). */
+  get checkpointSteps(): number[] { return this.cps.map(c => c.step); }
+
+  /** Journal entries at absolute indices [from, end) that are tag writes, oldest first. */
+  *tagWritesSince(step: number): Generator<{ seq: number; page: PhysPage; granule: number; oldTag: number }> {
+    for (let i = this.head; i < this.jSeq.length; i++) {
+      if (this.jSeq[i] <= step || this.jOff[i] >= 0) continue;
+      yield { seq: this.jSeq[i], page: this.jPage[i], granule: -1 - this.jOff[i], oldTag: this.jOld[i] as number };
+    }
+  }
+
+  /** Number of journal entries held (for tests and the bench). */
+  get journalLength(): number { return this.jSeq.length - this.head; }
+}
