@@ -185,6 +185,15 @@ done:`);
     assert.deepEqual([v[14], v[15]], [0x1817161514131211n, 0x201f1e1d1c1b1a19n]);
   });
 
+  it('ldraa/ldrab decode but are undefined (no FEAT_PAuth)', () => {
+    for (const insn of ['ldraa x0, [x1, #-4096]', 'ldrab x0, [x1]!']) {
+      const m = new Machine();
+      m.program(`_start:\n  ${insn}\n  svc #0\n`);
+      assert.equal(m.run(), Stop.Undefined, insn);
+      assert.equal(m.cpu.pc, 0x400000);
+    }
+  });
+
   it('prefetches never fault, even on unmapped addresses', () => {
     const m = exec(`
       prfm pldl1keep, [x1]

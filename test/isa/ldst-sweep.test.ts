@@ -46,6 +46,7 @@ const EXTRA = [
   'stgp x0, x1, [x2, #1008]', 'stgp x0, x1, [sp], #-1024', 'irg x0, x1, xzr', 'irg x0, sp', 'addg x0, sp, #1008, #15',
   'subg x0, x1, #0x10, #1', 'gmi x0, sp, x2', 'subp x0, sp, sp', 'subps xzr, x1, x2', 'cmpp sp, x2',
   'stzgm x0, [x1]', 'ldgm x0, [sp, #0]', 'dc gva, x0', 'dc gzva, x30',
+  'ldraa x0, [x1]!', 'ldrab x2, [sp, #-8]!', 'ldraa x3, [x4, #4088]',
   'ldapur w0, [x1, #-256]', 'stlur x0, [sp]', 'ldapursb w0, [x1, #1]', 'ldtr x0, [x1, #-8]', 'sttrb w0, [sp]',
 ];
 

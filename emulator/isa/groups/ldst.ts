@@ -7,10 +7,10 @@
 // Tag checking (reference 1.4): immediate-offset forms with SP as base and no writeback are
 // unchecked; pre/post-index (writeback) and register-offset forms are checked; literal loads and
 // prefetches are unchecked.
-import type { Cpu } from '../../cpu/cpu';
-import { gpr, memImm, postImm, type Width } from '../operands';
+import { CpuTrap, Stop, type Cpu } from '../../cpu/cpu';
+import { gpr, gprName, memImm, parseGpr, postImm, type Width } from '../operands';
 import { M32, M64, rd31, wr31 } from '../semantics';
-import type { Fields, InsnSpec, Operand, Step } from '../spec';
+import { compilePattern, insertFields, type Fields, type InsnSpec, type Operand, type Step } from '../spec';
 import { fpreg, memRegOff, pcLabel, prfop, regOffValid } from './ldst-operands';
 
 export const LDST_GROUP = 'Loads and stores';
@@ -393,10 +393,53 @@ function pairSpecs(p: PairKind): InsnSpec[] {
   return out;
 }
 
+// ---- LDRAA / LDRAB ---------------------------------------------------------------------------------
+
+/** A pre-index operand that objdump prints as `[Xn]!` when the offset is 0 (LDRAA/LDRAB). */
+function preZeroBare(o: Operand, immField: string): Operand {
+  return {
+    ...o,
+    syntax: '[<Xn|SP>{, #<imm>}]!',
+    format: (f, ctx) => (f[immField] === 0 ? `[${gprName(f.Rn, 'x', true)}]!` : o.format(f, ctx)),
+    parse: (text, f, ctx) => {
+      const m = /^\[\s*([^\],]+?)\s*\]!$/.exec(text.trim());
+      if (m) {
+        const r = parseGpr(m[1], true);
+        if (!r || r.w !== 'x') return false;
+        f.Rn = r.n; f[immField] = 0;
+        return true;
+      }
+      return o.parse(text, f, ctx);
+    },
+  };
+}
+
+/**
+ * Load with pointer authentication: decoded so the disassembler names them, but FEAT_PAuth is not
+ * implemented (as for AUTIA & co.), so executing one is UNDEFINED (SIGILL).
+ */
+const pauthLoads: InsnSpec[] = (['a', 'b'] as const).flatMap((key, M) => [0, 1].map((W): InsnSpec => {
+  const id = `LDRA${key.toUpperCase()}${W ? '_pre' : ''}`;
+  const pattern = `11 111 0 00 ${M} imm10:1 1 imm10:9 ${W} 1 Rn:5 Rt:5`;
+  const p = compilePattern(id, pattern);
+  return {
+    id, mnemonic: `ldra${key}`, group: LDST_GROUP,
+    hover: `Load register with pointer authentication (key ${key.toUpperCase()}): authenticate Xn|SP, then load Xt from it + imm (a multiple of 8, -4096..4088)${W ? ', writing the address back' : ''}. FEAT_PAuth is not implemented here, so this is undefined (SIGILL).`,
+    pattern,
+    operands: [gpr('Rt', { width: 'x' }), W ? preZeroBare(memImm('Rn', 'imm10', 10, { mode: 'pre', signed: true, scale: 8 }), 'imm10') : memImm('Rn', 'imm10', 10, { mode: 'offset', signed: true, scale: 8 })],
+    exec: f => {
+      const word = insertFields(id, p, f);
+      const msg = `ldra${key} is undefined: no FEAT_PAuth (0x${word.toString(16).padStart(8, '0')})`;
+      return c => { c.undefinedWord = word; throw new CpuTrap(Stop.Undefined, msg); };
+    },
+  };
+}));
+
 export const ldstSpecs: InsnSpec[] = [
   ...GP_KINDS.flatMap(singleSpecs),
   ...FP_KINDS.flatMap(singleSpecs),
   ...LITERAL_KINDS.map(literalSpec),
   ...PAIR_KINDS.flatMap(pairSpecs),
+  ...pauthLoads,
 ];
 
