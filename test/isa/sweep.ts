@@ -163,7 +163,11 @@ export function toSource(text: string): { mnemonic: string; operands: string } {
   return i < 0 ? { mnemonic: t, operands: '' } : { mnemonic: t.slice(0, i), operands: t.slice(i + 1).trim() };
 }
 
-function gnuAssembleBatch(dir: string, lines: string[], march: string): (number | string)[] {
+/**
+ * GNU as (+ ld at address 0) on one instruction per line, `base` being the address of the first;
+ * returns each line's word or GNU's error message for it.
+ */
+export function gnuAssembleBatch(dir: string, lines: string[], march: string): (number | string)[] {
   const s = join(dir, 'a.s'), o = join(dir, 'a.o'), b = join(dir, 'a.bin');
   const errors = new Map<number, string>();
   for (let attempt = 0; ; attempt++) {

@@ -3,9 +3,9 @@
 // how to describe instructions (see docs/ISA.md). Logical immediate, bitfield and extract are in
 // int-imm.ts; branches and system instructions in branch-sys.ts.
 import { OperandError } from '../../asm/types';
-import { customImm, gpr, hex, imm, label } from '../operands';
+import { customImm, evalImm, gpr, hex, imm, label, looksImm } from '../operands';
 import { adds32, adds64, M32, M64, rd31, sfield, subs32, subs64, wr31 } from '../semantics';
-import type { AliasSpec, Fields, InsnSpec } from '../spec';
+import type { AliasSpec, Fields, InsnSpec, Operand } from '../spec';
 
 const DP = 'Data processing (immediate)';
 
@@ -106,13 +106,21 @@ export const baseSpecs: InsnSpec[] = [
     }
     if (setf) {
       aliases.push({ mnemonic: sub ? 'cmp' : 'cmn', when: f => f.Rd === 31, fixed: { Rd: 31 },
-        operands: [gpr('Rn', { sp: true }), imm('imm12', 12, { hex: true }), shift12()] });
+        operands: [gpr('Rn', { sp: true }), addSubImm(false), shift12()] });
+    }
+    // GNU as turns a negative immediate into the opposite operation: add #-4 is sub #4.
+    const other = (sub ? 'add' : 'sub') + (setf ? 's' : '');
+    aliases.push({ mnemonic: other, when: () => true, asmOnly: true, complete: () => true,
+      operands: [gpr('Rd', { sp: !setf }), gpr('Rn', { sp: true }), addSubImm(true), shift12()] });
+    if (setf) {
+      aliases.push({ mnemonic: sub ? 'cmn' : 'cmp', when: () => true, asmOnly: true, complete: () => true, fixed: { Rd: 31 },
+        operands: [gpr('Rn', { sp: true }), addSubImm(true), shift12()] });
     }
     return {
       id: `${name}_imm`, mnemonic: name.toLowerCase(), group: DP,
       hover: `${sub ? 'Subtract' : 'Add'} (immediate)${setf ? ', setting NZCV' : ''}: Rd = Rn ${sub ? '-' : '+'} imm12 (optionally << 12).`,
       pattern: `sf:1 ${sub ? 1 : 0} ${setf ? 1 : 0} 100010 sh:1 imm12:12 Rn:5 Rd:5`,
-      operands: [gpr('Rd', { sp: !setf }), gpr('Rn', { sp: true }), imm('imm12', 12, { hex: true }), shift12()],
+      operands: [gpr('Rd', { sp: !setf }), gpr('Rn', { sp: true }), addSubImm(false), shift12()],
       aliases,
       exec: f => {
         const d = wr31(f.Rd, !setf), n = rd31(f.Rn, true);
@@ -149,17 +157,39 @@ export const baseSpecs: InsnSpec[] = [
 
 ];
 
+/**
+ * The imm12 of add/sub (immediate), parsed like GNU as: 0..4095, or a multiple of 4096 below 2^24
+ * (then shifted: `add x0, x1, #0x1000` is `#0x1, lsl #12`). With `negated`, only negative values
+ * are taken and their magnitude is encoded (for the opposite operation's asm-only alias).
+ */
+function addSubImm(negated: boolean): Operand {
+  const base = imm('imm12', 12, { hex: true });
+  return {
+    ...base,
+    parse: (text, f, ctx) => {
+      if (!looksImm(text)) return false;
+      let v = evalImm(text, ctx);
+      if (negated) { if (v >= 0n) return false; v = -v; } else if (v < 0n) return false;
+      if (v < 4096n) { f.imm12 = Number(v); f.autoShift = 0; return true; }
+      if (v % 4096n === 0n && v < 1n << 24n) { f.imm12 = Number(v >> 12n); f.autoShift = 1; return true; }
+      if (!ctx.final) { f.imm12 = 0; f.autoShift = 0; return true; }
+      throw new OperandError(`immediate ${negated ? '-' : ''}0x${v.toString(16)} out of range (0..4095, optionally shifted left by 12)`);
+    },
+  };
+}
+
 /** `{, lsl #12}` for add/sub immediate. */
-function shift12() {
+function shift12(): Operand {
   return {
     syntax: '{, lsl #12}', optional: true,
     format: (f: Fields) => (f.sh ? 'lsl #12' : null),
     parse: (t: string, f: Fields) => {
       const s = t.trim();
-      if (s === '') { f.sh = 0; return true; }
+      if (s === '') { f.sh = f.autoShift ? 1 : 0; return true; }
       const m = /^lsl\s+#?(\d+)$/i.exec(s);
       if (!m) return false;
       if (m[1] !== '0' && m[1] !== '12') throw new OperandError('shift must be 0 or 12');
+      if (f.autoShift) throw new OperandError('immediate out of range');
       f.sh = m[1] === '12' ? 1 : 0;
       return true;
     },

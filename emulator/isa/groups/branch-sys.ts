@@ -120,9 +120,21 @@ const BRANCHES: InsnSpec[] = [
   }),
 ];
 
-/** tbz/tbnz register: W when the bit number is < 32 (b5 = 0), else X. */
+/**
+ * tbz/tbnz register: printed W when the bit number is < 32 (b5 = 0), else X. GNU as takes an X
+ * register with a bit number below 32 too (encoding b5 = 0), but not a W register with bit >= 32.
+ */
 function tbReg(): Operand {
-  return { ...gpr('Rt', { width: { field: 'b5' } }) };
+  const g = gpr('Rt', { width: { field: 'b5' } });
+  return {
+    ...g,
+    parse: (text, f) => {
+      const r = parseGpr(text, false);
+      if (!r) return false;
+      f.Rt = r.n; f.tbX = r.w === 'x' ? 1 : 0;
+      return true;
+    },
+  };
 }
 function tbBit(): Operand {
   return {
@@ -132,11 +144,9 @@ function tbBit(): Operand {
       const t = immText(text);
       if (t === '' || parseGpr(t, false)) return false;
       const v = Number(ctx.evaluate(t));
-      const max = f.b5 === 1 ? 63 : 31;
+      const max = f.tbX ? 63 : 31;
       if (v < 0 || v > max) throw new OperandError(`bit number ${v} out of range [0, ${max}]`);
-      if (f.b5 === 0 && v >= 32) return false;
-      f.b40 = v & 31;
-      if (v >= 32) f.b5 = 1;
+      f.b40 = v & 31; f.b5 = v >> 5;
       return true;
     },
   };
@@ -262,6 +272,12 @@ function barrierOption(names: string[], field: string, width: number): Operand {
   };
 }
 
+/** The option of isb: omitted for sy (15, the only named one), else `#0x5`. */
+function isbOption(): Operand {
+  const base = imm('CRm', 4, { hex: true, optional: true, omitWhen: 15 });
+  return { ...base, parse: (t, f, ctx) => (t.trim().toLowerCase() === 'sy' ? (f.CRm = 15, true) : base.parse(t, f, ctx)) };
+}
+
 const barrierPattern = (op2: string): string => `1101010100 0 00 011 0011 CRm:4 ${op2} 11111`;
 
 const BARRIERS: InsnSpec[] = [
@@ -292,7 +308,7 @@ const BARRIERS: InsnSpec[] = [
   },
   {
     id: 'ISB', mnemonic: 'isb', group: BR, hover: 'Instruction synchronization barrier (a NOP here: code writes invalidate decoded instructions at once).',
-    pattern: barrierPattern('110'), operands: [imm('CRm', 4, { hex: true, optional: true, omitWhen: 15 })], exec: () => NOP_STEP,
+    pattern: barrierPattern('110'), operands: [isbOption()], exec: () => NOP_STEP,
   },
   {
     id: 'SB', mnemonic: 'sb', group: BR, hover: 'Speculation barrier (a NOP here).',

@@ -204,6 +204,11 @@ const UBFM_ALIASES: AliasSpec[] = [
     complete: f => { const s = checkShift(f); f.immr = f.shift; f.imms = s - 1; return true; } },
   { mnemonic: 'ubfiz', when: f => f.imms < f.immr, operands: [rd, rn, lsbInsert, widthInsert], complete: setInsert },
   extendAlias('uxtb', 7, [0]), extendAlias('uxth', 15, [0]),
+  // GNU as also takes `uxtb x0, w1` / `uxth x0, w1` and encodes the 32-bit form (which zero-extends anyway).
+  ...([['uxtb', 7], ['uxth', 15]] as const).map(([m, imms]): AliasSpec => ({
+    mnemonic: m, asmOnly: true, when: () => true, fixed: { sf: 0, immr: 0, imms },
+    operands: [gpr('Rd', { width: 'x' }), rnW], complete: () => true,
+  })),
   { mnemonic: 'ubfx', when: f => bfxPreferred(f.sf, 1, f.imms, f.immr), operands: [rd, rn, lsbExtract, widthExtract], complete: setExtract },
 ];
 
