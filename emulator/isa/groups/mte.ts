@@ -7,12 +7,13 @@ import { CpuTrap, Stop, type Cpu } from '../../cpu/cpu';
 import { gpr, imm, literal, memImm, postImm } from '../operands';
 import { addc64, M64, rd31, wr31 } from '../semantics';
 import type { Fields, InsnSpec, Operand } from '../spec';
+import { DC_ZVA_BLOCK } from './branch-sys';
 import { memBase } from './ldst-operands';
 
 export const MTE_GROUP = 'Memory Tagging Extension';
 
-/** DC ZVA / DC GVA / DC GZVA block size in bytes (DCZID_EL0.BS = 4: 4 << 4 = 64 bytes). */
-export const DCZ_BLOCK_BYTES = 64;
+/** DC GVA / DC GZVA operate on the DC ZVA block (DCZID_EL0.BS = 4: 64 bytes), one constant for all three. */
+export const DCZ_BLOCK_BYTES = DC_ZVA_BLOCK;
 
 const TAG_MASK = 0x0f00_0000_0000_0000n;
 const NOT_TAG = M64 ^ TAG_MASK;
