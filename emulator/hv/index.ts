@@ -12,3 +12,4 @@ export * from './stream';
 export * from './vcpu-state';
 export * from './synthetic-guest';
 export * from './setup';
+export * from './linux-guest';

@@ -272,6 +272,9 @@ export class MigrationTarget implements MigrationSink {
     // Dirty logging is only enabled after the incoming data and tags are in place.
     const incoming: VmConfig = { ...cfg, private: [], memory: cfg.memory.map(r => ({ ...r, dirtyLog: false })) };
     this.vmm = new Vmm(incoming, this.opts);
+    // Like QEMU -incoming, the destination machine is fully built (the guest may load its image
+    // into RAM) before the migrated pages overwrite that RAM; it only runs after loadState.
+    this.guest = this.factory(this.vmm.vm, 'incoming');
   }
 
   private slotFor(gfn: number): Memslot {
@@ -338,10 +341,9 @@ export class MigrationTarget implements MigrationSink {
     this.flushTags();
     const vmm = this.vmm;
     if (vmm === null || this.state === null) throw new Error('migration stream: ended without ' + (vmm === null ? 'a header' : 'vCPU state'));
-    const guest = this.factory(vmm.vm, 'incoming');
+    const guest = this.guest!;
     guest.loadState(this.state);
     vmm.vcpu.attach(guest);
-    this.guest = guest;
     // Restore the description's dirty logging now that tags are in (TO_GUEST would be -EBUSY).
     for (const r of vmm.regions) {
       if (r.slot < 0 || !this.cfg!.memory[r.index].dirtyLog) continue;

@@ -15,7 +15,11 @@ import { HvEventBus, formatHvEvent } from './events';
 import { type GuestMemfd, Host, type HostPage, type HostProcess, type MemObject, type MmapBacking } from './host';
 import { Kvm, type HvGuest, type KvmVcpu, type KvmVm, type Memslot, type VmExit } from './kvm';
 
-/** Creates the guest that runs in a VM: 'boot' starts it, 'incoming' makes an empty one for loadState. */
+/**
+ * Creates the guest that runs in a VM. 'boot': a guest that starts from the beginning. 'incoming':
+ * the destination of a migration, built before any migrated page arrives (it may load its image
+ * into RAM, which the pages then overwrite, like QEMU -incoming); loadState follows, then it runs.
+ */
 export type HvGuestFactory = (vm: KvmVm, mode: 'boot' | 'incoming') => HvGuest;
 
 /** A region of the description as set up on the host. */

@@ -1,0 +1,73 @@
+// The Linux EL0 runtime (emulator/linux) as an HvGuest: a LinuxProcess whose guest-physical memory
+// is the VM's stage 2. Its migratable state is the process snapshot without page contents (guest
+// memory travels in the migration stream), serialised with the structured-clone format.
+//
+// An incoming guest is built like QEMU's `-incoming`: the destination starts from the same program
+// (the loader writes its image into guest RAM), then the migrated pages overwrite that RAM and
+// loadState restores registers, MTE/prctl state, page tables, signals and files.
+import * as v8 from 'node:v8';
+import type { ElfFile } from '../elf';
+import { LinuxProcess, type ExitStatus, type ProcessOptions, type ProcessSnapshot } from '../linux';
+import type { GuestSliceResult, HvGuest, KvmVm } from './kvm';
+import type { HvGuestFactory } from './vmm';
+
+const FORMAT = 'tagvisor-linux-guest/1';
+
+/** Exit status as a shell reports it: the code, or 128+N for a fatal signal N. */
+export function shellStatus(s: ExitStatus): number {
+  return s.signal !== null ? 128 + s.signal : s.code ?? 0;
+}
+
+export class LinuxGuest implements HvGuest {
+  readonly proc: LinuxProcess;
+
+  constructor(readonly vm: KvmVm, elf: ElfFile, opts: ProcessOptions) {
+    // A VM without KVM_CAP_ARM_MTE hides MTE from the guest (no HWCAP2_MTE, no tag access).
+    this.proc = new LinuxProcess(elf, { ...opts, phys: vm, mte: vm.mteEnabled && (opts.mte ?? true) });
+  }
+
+  get pc(): number { return this.proc.cpu.pc; }
+  get insns(): number { return this.proc.cpu.steps; }
+
+  runSlice(maxInsns: number): GuestSliceResult {
+    const r = this.proc.run(maxInsns);
+    switch (r.reason) {
+      case 'limit': return { kind: 'limit' };
+      case 'exit':
+        // The runtime turns every GuestFault 'external' into SIGBUS (BUS_OBJERR). When stage 2 left an
+        // exit for the VMM (KVM_RUN failed), that is what KVM_RUN reports, not the guest's death.
+        if (r.status.signal === 7 && this.vm.peekPendingExit() !== null) return { kind: 'hv-exit' };
+        return { kind: 'exit', status: shellStatus(r.status) };
+      case 'breakpoint': return { kind: 'stop', reason: `breakpoint at 0x${r.pc.toString(16)}` };
+      case 'stopped': return { kind: 'stop', reason: 'stop requested' };
+      case 'blocked': return { kind: 'stop', reason: `blocked forever in ${r.syscall}` };
+    }
+  }
+
+  saveState(): Uint8Array {
+    const s = this.proc.snapshot();
+    const state: ProcessSnapshot = { ...s, pages: [] };
+    return new Uint8Array(v8.serialize({ format: FORMAT, state }));
+  }
+
+  loadState(bytes: Uint8Array): void {
+    let o: { format?: unknown; state?: ProcessSnapshot };
+    try { o = v8.deserialize(bytes) as typeof o; } catch (e) { throw new Error(`Linux guest state: cannot decode (${(e as Error).message})`); }
+    if (o?.format !== FORMAT || !o.state) throw new Error(`Linux guest state: unknown format ${JSON.stringify(o?.format)}`);
+    this.proc.restore(o.state);
+  }
+}
+
+/**
+ * A guest factory for Vmm.run and migrations: every guest (the booting one and each migration's
+ * destination) is a LinuxProcess over its VM, wired to the same output callbacks.
+ */
+export function linuxGuestFactory(elf: ElfFile, opts: ProcessOptions, io: { stdout?: (d: Uint8Array) => void; stderr?: (d: Uint8Array) => void; onProcess?: (p: LinuxProcess) => void } = {}): HvGuestFactory {
+  return (vm: KvmVm) => {
+    const g = new LinuxGuest(vm, elf, opts);
+    if (io.stdout) g.proc.on('stdout', io.stdout);
+    if (io.stderr) g.proc.on('stderr', io.stderr);
+    io.onProcess?.(g.proc);
+    return g;
+  };
+}
