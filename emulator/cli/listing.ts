@@ -11,6 +11,13 @@ export function formatInsn(word: number, pc: number, symbolize?: (a: number) => 
   return `${d.mnemonic}\t${d.operands.padEnd(27)}\t// ${d.comment}`;
 }
 
+/** One line for traces: `mnemonic operands  // comment`. */
+export function insnLine(word: number, pc: number, symbolize?: (a: number) => string | undefined): string {
+  const d = A64.disassemble(word, { pc, symbolize });
+  if (d.mnemonic === '.inst') return `.inst 0x${(word >>> 0).toString(16).padStart(8, '0')} (undefined)`;
+  return `${d.mnemonic}${d.operands ? ' ' + d.operands : ''}${d.comment ? '  // ' + d.comment : ''}`;
+}
+
 export function listing(elf: ElfFile, displayName: string, dataRanges?: [bigint, bigint][]): string {
   const out: string[] = ['', `${displayName}:     file format elf64-littleaarch64`, ''];
   const sym = (a: number) => elf.symbolize(a)?.label;
@@ -42,11 +49,16 @@ export function listing(elf: ElfFile, displayName: string, dataRanges?: [bigint,
       const text = isData(a) ? `.word\t0x${word.toString(16).padStart(8, '0')}` : formatInsn(word, a, sym);
       out.push(`${a.toString(16).padStart(8)}:\t${word.toString(16).padStart(8, '0')} \t${text}`);
     }
-    const rest = data.length % 4;
-    if (rest) {
-      const a = base + data.length - rest;
-      const bytes = Array.from(data.subarray(data.length - rest), b => b.toString(16).padStart(2, '0'));
-      out.push(`${a.toString(16).padStart(8)}:\t${bytes.join('')} \t.byte\t${bytes.map(b => '0x' + b).join(', ')}`);
+    // A tail shorter than a word: .short then .byte, like objdump.
+    let a = base + data.length - (data.length % 4);
+    if (data.length - (a - base) >= 2) {
+      const v = (data[a - base] | (data[a - base + 1] << 8)).toString(16).padStart(4, '0');
+      out.push(`${a.toString(16).padStart(8)}:\t${v}      \t.short\t0x${v}`);
+      a += 2;
+    }
+    if (a - base < data.length) {
+      const v = data[a - base].toString(16).padStart(2, '0');
+      out.push(`${a.toString(16).padStart(8)}:\t${v}          \t.byte\t0x${v}`);
     }
   }
   return out.join('\n') + '\n';

@@ -5,7 +5,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { SP } from '../cpu/state';
 import type { LinuxProcess } from '../linux';
 import * as L from '../linux/constants';
-import { formatInsn } from './listing';
+import { insnLine } from './listing';
 
 const h = (v: bigint | number) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16);
 
@@ -65,7 +65,7 @@ export class Tracer {
     const w = this.proc.peekWord(pc);
     const sym = this.proc.elf.symbolize(pc - this.proc.image.loadBias);
     const label = sym && sym.offset === 0 ? `<${sym.symbol.name}>` : '';
-    const t = w === undefined ? '(unmapped)' : formatInsn(w, pc, a => this.proc.elf.symbolize(a)?.label).replace(/\t/g, ' ');
+    const t = w === undefined ? '(unmapped)' : insnLine(w, pc, a => this.proc.elf.symbolize(a)?.label);
     this.pending = `${pc.toString(16).padStart(12, '0')}  ${w === undefined ? '????????' : w.toString(16).padStart(8, '0')}  ${t}${label ? '  ' + label : ''}`;
     this.text(this.pending);
   }

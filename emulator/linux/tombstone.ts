@@ -125,10 +125,10 @@ export function tombstone(proc: LinuxProcess, status: ExitStatus, opts: Tombston
   const f: FaultRecord | undefined = info.fault;
   const mism = info.mismatches ?? [];
   if (info.code === C.SEGV_MTESERR && f) {
-    lines.push(`Cause: [MTE]: synchronous tag check fault on a ${accessText(f)} at ${hx(f.va)}: logical tag ${hx(f.logicalTag)}, allocation tag ${hx(f.allocationTag)}`);
+    lines.push(`Cause: [MTE]: synchronous tag check fault: ${accessText(f)} at ${hx(f.va)}, logical tag ${hx(f.logicalTag)}, allocation tag ${hx(f.allocationTag)}`);
   } else if (info.code === C.SEGV_MTEAERR) {
     const m = mism[0];
-    if (m) lines.push(`Cause: [MTE]: asynchronous tag check fault on a ${accessText(m)} at ${hx(m.faultVa)} by pc ${hx(m.pc)}: logical tag ${hx(m.logicalTag)}, allocation tag ${hx(m.allocationTag)}`);
+    if (m) lines.push(`Cause: [MTE]: asynchronous tag check fault: ${accessText(m)} at ${hx(m.faultVa)} by pc ${hx(m.pc)}, logical tag ${hx(m.logicalTag)}, allocation tag ${hx(m.allocationTag)}`);
     else lines.push('Cause: [MTE]: asynchronous tag check fault (the faulting access was not recorded)');
     lines.push('Note: asynchronous MTE: the access completed and execution went on; the registers and backtrace are from the first kernel entry after it.');
   } else if (f && f.kind === 'undefined') {
@@ -188,9 +188,11 @@ export function tombstone(proc: LinuxProcess, status: ExitStatus, opts: Tombston
   lines.push('');
   const vmas = proc.mm.vmas;
   const faultA = hasAddr ? Number(BigInt.asUintN(64, info.addr!) & ((1n << 56n) - 1n)) : -1;
-  lines.push(`memory map (${vmas.length} ${vmas.length === 1 ? 'entry' : 'entries'}):${faultA >= 0 ? ' (fault address prefixed with --->)' : ''}`);
+  const before = faultA >= 0 && vmas.length > 0 && faultA < vmas[0].start;
   const fp = (p: number) => { const v = BigInt(p); return `${(v >> 32n).toString(16).padStart(8, '0')}'${(v & 0xffffffffn).toString(16).padStart(8, '0')}`; };
-  let marked = faultA < 0;
+  lines.push(`memory map (${vmas.length} ${vmas.length === 1 ? 'entry' : 'entries'}):` +
+    (faultA < 0 ? '' : before ? `\n--->Fault address falls at ${fp(faultA)} before any mapped regions` : ' (fault address prefixed with --->)'));
+  let marked = faultA < 0 || before;
   for (const v of vmas) {
     let prefix = '    ';
     if (!marked) {
