@@ -207,9 +207,9 @@ test('SIG_IGN discards, default ignore for SIGCHLD, default terminate and core a
   const g = new Sig();
   g.action(L.SIGUSR1, L.SIG_IGN, 0);
   g.sys(NR.kill, 1000, L.SIGUSR1);
-  assert.equal(g.proc.exited, null);
+  assert.equal(g.proc.exited === null, true);
   g.sys(NR.kill, 1000, L.SIGCHLD);
-  assert.equal(g.proc.exited, null);
+  assert.equal(g.proc.exited === null, true);
   g.sys(NR.kill, 1000, L.SIGTERM);
   assert.deepEqual([g.proc.exited?.signal, g.proc.exited?.core], [L.SIGTERM, false]);
   const h = new Sig();
@@ -441,7 +441,7 @@ test('async fault with SIGSEGV blocked stays pending (not forced); a sync fault 
   g.sys(NR.rt_sigprocmask, L.SIG_BLOCK, g.buf, 0, 8);
   g.fault('fault_st', (m + 40n) | (4n << 56n), 1n);
   g.sys(NR.getpid);
-  assert.equal(g.proc.exited, null);
+  assert.equal(g.proc.exited === null, true);
   assert.equal(g.proc.pendingMask, bit(L.SIGSEGV));
   g.sys(NR.rt_sigprocmask, L.SIG_UNBLOCK, g.buf, 0, 8);
   assert.equal(g.cpu.pc, g.handler);
@@ -482,7 +482,7 @@ test('kernel accesses to user memory are tag-checked in sync mode: -EFAULT on a 
   assert.equal(g.sys(64, 1, m | (3n << 56n), 32), 32n, 'matching tags');
   assert.equal(g.sys(64, 1, m | (4n << 56n), 8), E(L.EFAULT), 'mismatch');
   assert.equal(g.sys(64, 1, m | (3n << 56n), 48), E(L.EFAULT), 'the third granule has tag 0');
-  assert.equal(g.proc.exited, null, 'no signal for a kernel access');
+  assert.equal(g.proc.exited === null, true, 'no signal for a kernel access');
   g.sys(NR.prctl, L.PR_SET_TAGGED_ADDR_CTRL, L.PR_TAGGED_ADDR_ENABLE | L.PR_MTE_TCF_ASYNC, 0, 0, 0);
   assert.equal(g.sys(64, 1, m | (4n << 56n), 8), 8n, 'async: not checked');
   assert.equal(g.cpu.tfsre0, 0);
