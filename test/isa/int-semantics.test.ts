@@ -268,6 +268,29 @@ describe('one-source, conditional select and compare', () => {
     assert.equal(flags(c), 'nzCV');
   });
 
+  it('FEAT_CSSC: smax/umax/smin/umin (immediate and register), abs, cnt, ctz', () => {
+    for (const a of EDGES64) for (const b of [0n, 5n, M64, 0x8000_0000n, 0x7fff_ffff_ffff_ffffn]) {
+      const c = runSnippet(['smax x0, x1, x2', 'umax x3, x1, x2', 'smin w4, w1, w2', 'umin w5, w1, w2', 'smax x6, x1, #-128', 'umin w7, w1, #200',
+        'abs x8, x1', 'abs w9, w1', 'cnt x10, x1', 'cnt w11, w1', 'ctz x12, x1', 'ctz w13, w1'], c => { c.x[1] = a; c.x[2] = b; });
+      const s64 = (v: bigint): bigint => signed(v, 64), s32 = (v: bigint): bigint => signed(v & mask(32), 32);
+      const a32 = a & mask(32), b32 = b & mask(32);
+      const label = `${hex(a)}, ${hex(b)}`;
+      assert.equal(c.x[0], s64(a) >= s64(b) ? a : b, `smax ${label}`);
+      assert.equal(c.x[3], a >= b ? a : b, `umax ${label}`);
+      assert.equal(c.x[4], s32(a) <= s32(b) ? a32 : b32, `smin w ${label}`);
+      assert.equal(c.x[5], a32 <= b32 ? a32 : b32, `umin w ${label}`);
+      assert.equal(c.x[6], s64(a) >= -128n ? a : BigInt.asUintN(64, -128n), `smax #-128 ${label}`);
+      assert.equal(c.x[7], a32 <= 200n ? a32 : 200n, `umin #200 ${label}`);
+      assert.equal(c.x[8], BigInt.asUintN(64, s64(a) < 0n ? -s64(a) : s64(a)), `abs ${label}`);
+      assert.equal(c.x[9], BigInt.asUintN(32, s32(a) < 0n ? -s32(a) : s32(a)), `abs w ${label}`);
+      assert.equal(c.x[10], BigInt([...a.toString(2)].filter(ch => ch === '1').length), `cnt ${label}`);
+      assert.equal(c.x[11], BigInt([...a32.toString(2)].filter(ch => ch === '1').length), `cnt w ${label}`);
+      const tz = (v: bigint, n: number): bigint => { let k = 0n; while (k < BigInt(n) && ((v >> k) & 1n) === 0n) k++; return k; };
+      assert.equal(c.x[12], tz(a, 64), `ctz ${label}`);
+      assert.equal(c.x[13], tz(a32, 32), `ctz w ${label}`);
+    }
+  });
+
   it('crc32b/crc32cb give the standard check values for "123456789"', () => {
     const data = [...'123456789'].map(ch => ch.charCodeAt(0));
     for (const [insn, want] of [['crc32b', 0xcbf4_3926n], ['crc32cb', 0xe306_9283n]] as const) {

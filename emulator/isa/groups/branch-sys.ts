@@ -459,7 +459,7 @@ const nib = (nibble: number, v: number): bigint => BigInt(v) << BigInt(4 * nibbl
  * Decisions: ID_AA64PFR1_EL1.MTE = 3 (FEAT_MTE3: asymmetric tag-check mode is implemented by
  * the MMU), BT = 0 and SSBS = 0 (not implemented), no SVE/SME. FP = AdvSIMD = 0 (implemented,
  * without half precision) until the FP/SIMD group says otherwise. ISAR0: CRC32 = 1, TS = 2
- * (FlagM and FlagM2). ISAR1: DPB = 2 (dc cvap, dc cvadp), SB = 1. Atomics/RCpc/crypto are left
+ * (FlagM and FlagM2). ISAR1: DPB = 2 (dc cvap, dc cvadp), SB = 1. ISAR2: CSSC = 1. Atomics/RCpc/crypto are left
  * to the groups that implement them.
  */
 export const ID_REGISTERS: Record<string, bigint> = {
@@ -472,7 +472,7 @@ export const ID_REGISTERS: Record<string, bigint> = {
   id_aa64dfr0_el1: 0x6n,
   id_aa64isar0_el1: nib(4, 1) | nib(13, 2),
   id_aa64isar1_el1: nib(0, 2) | nib(9, 1),
-  id_aa64isar2_el1: 0n,
+  id_aa64isar2_el1: nib(13, 1),
   id_aa64mmfr0_el1: nib(6, 0xf) | nib(7, 0xf),
   id_aa64mmfr1_el1: 0n,
   id_aa64mmfr2_el1: 0n,

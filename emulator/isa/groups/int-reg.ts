@@ -588,6 +588,66 @@ function setf(sz: number): InsnSpec {
   };
 }
 
+// ---- FEAT_CSSC: min/max (immediate and register), abs, cnt, ctz --------------------------------------
+
+const MINMAX = [
+  { name: 'smax', signed: true, max: true }, { name: 'umax', signed: false, max: true },
+  { name: 'smin', signed: true, max: false }, { name: 'umin', signed: false, max: false },
+] as const;
+
+/** Signed or unsigned min/max of two values of a width, as a closure over two getters' results. */
+function minMaxOf(signed: boolean, max: boolean, x64: boolean): (a: bigint, b: bigint) => bigint {
+  const w = x64 ? 64 : 32;
+  if (signed) {
+    return max ? (a, b) => (BigInt.asIntN(w, a) >= BigInt.asIntN(w, b) ? a : b) : (a, b) => (BigInt.asIntN(w, a) <= BigInt.asIntN(w, b) ? a : b);
+  }
+  return max ? (a, b) => (a >= b ? a : b) : (a, b) => (a <= b ? a : b);
+}
+
+const CSSC: InsnSpec[] = [
+  ...MINMAX.map((mm, opc): InsnSpec => ({
+    id: `${mm.name.toUpperCase()}_imm`, mnemonic: mm.name, group: DPR,
+    hover: `${mm.signed ? 'Signed' : 'Unsigned'} ${mm.max ? 'maximum' : 'minimum'} (immediate, FEAT_CSSC): Rd = ${mm.max ? 'max' : 'min'}(Rn, #imm8${mm.signed ? ' sign-extended' : ''}).`,
+    pattern: `sf:1 0 0 100011 1 00${opc >> 1}${opc & 1} imm8:8 Rn:5 Rd:5`,
+    operands: [rdR, rnR, imm('imm8', 8, { signed: mm.signed })],
+    exec: f => {
+      const d = wr31(f.Rd, false), n = rd31(f.Rn, false), x64 = f.sf === 1, M = x64 ? M64 : M32;
+      const k = (mm.signed ? BigInt.asUintN(64, BigInt.asIntN(8, BigInt(f.imm8))) : BigInt(f.imm8)) & M;
+      const pick = minMaxOf(mm.signed, mm.max, x64);
+      return c => { c.x[d] = pick(c.x[n] & M, k); };
+    },
+  })),
+  ...MINMAX.map((mm, i): InsnSpec => twoSource(`${mm.name.toUpperCase()}_reg`, mm.name, 0b011000 | i,
+    `${mm.signed ? 'Signed' : 'Unsigned'} ${mm.max ? 'maximum' : 'minimum'} (register, FEAT_CSSC): Rd = ${mm.max ? 'max' : 'min'}(Rn, Rm).`,
+    f => {
+      const d = wr31(f.Rd, false), n = rd31(f.Rn, false), m = rd31(f.Rm, false), x64 = f.sf === 1, M = x64 ? M64 : M32;
+      const pick = minMaxOf(mm.signed, mm.max, x64);
+      return c => { c.x[d] = pick(c.x[n] & M, c.x[m] & M); };
+    })),
+  ...[0, 1].flatMap(sf => [
+    oneSource(`CTZ_${sf ? 'x' : 'w'}`, 'ctz', sf, 0b000110, 'Count trailing zero bits (FEAT_CSSC); the register width for zero.', (d, n) => c => {
+      const v = c.x[n] & (sf ? M64 : M32);
+      if (v === 0n) { c.x[d] = sf ? 64n : 32n; return; }
+      let k = 0, lo = Number(v & M32);
+      if (lo === 0) { k = 32; lo = Number(v >> 32n); }
+      c.x[d] = BigInt(k + 31 - Math.clz32((lo & -lo) >>> 0));
+    }),
+    oneSource(`CNT_${sf ? 'x' : 'w'}`, 'cnt', sf, 0b000111, 'Population count: the number of set bits (FEAT_CSSC).', (d, n) => c => {
+      const v = c.x[n];
+      c.x[d] = BigInt(popcount32(Number(v & M32)) + (sf ? popcount32(Number(v >> 32n)) : 0));
+    }),
+    oneSource(`ABS_${sf ? 'x' : 'w'}`, 'abs', sf, 0b001000, 'Absolute value (FEAT_CSSC); the most negative value stays as it is.', (d, n) => sf
+      ? c => { const v = c.x[n]; c.x[d] = v >= SIGN64 ? BigInt.asUintN(64, -v) : v; }
+      : c => { const v = c.x[n] & M32; c.x[d] = v >= SIGN32 ? BigInt.asUintN(32, -v) : v; }),
+  ]),
+];
+
+function popcount32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
 // ---- pointer authentication (FEAT_PAuth is not implemented: these are undefined) --------------------
 
 const PAUTH_NOTE = 'Pointer authentication (FEAT_PAuth) is not implemented here, so this encoding is undefined (SIGILL); the hint-space forms (paciasp, autiasp...) are NOPs.';
@@ -645,6 +705,7 @@ export const intRegSpecs: InsnSpec[] = [
   condSelect('CSNEG', 1, 1, 'Conditional select negate: Rd = cond ? Rn : -Rm.'),
   condCompare(false, false), condCompare(false, true), condCompare(true, false), condCompare(true, true),
   RMIF, setf(0), setf(1),
+  ...CSSC,
   ...PAUTH,
 ];
 
