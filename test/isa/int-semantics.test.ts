@@ -310,7 +310,7 @@ describe('branches', () => {
   it('b.cond, cbz/cbnz, tbz/tbnz, bl/ret, blr/br', () => {
     const c = runSnippet([
       'mov x0, #0', 'cmp x0, #0', 'b.ne 1f', 'add x0, x0, #1', '1:', 'b.eq 2f', 'add x0, x0, #2', '2:',
-      'cbz x0, 3f', 'add x0, x0, #4', '3:', 'mov x1, #0x100000000', 'tbnz x1, #32, 4f', 'add x0, x0, #8', '4:', 'tbz w1, #0, 5f', 'add x0, x0, #16', '5:',
+      'cbz x0, 3f', 'add x0, x0, #4', '3:', 'bc.ne 3f', 'bc.eq 3f', 'add x0, x0, #1024', '3:', 'mov x1, #0x100000000', 'tbnz x1, #32, 4f', 'add x0, x0, #8', '4:', 'tbz w1, #0, 5f', 'add x0, x0, #16', '5:',
       'bl 6f', 'b 7f', '6:', 'add x0, x0, #32', 'ret', '7:', 'adr x2, 8f', 'blr x2', 'b 9f', '8:', 'add x0, x0, #64', 'ret', '9:',
     ]);
     assert.equal(c.x[0], 1n + 4n + 32n + 64n);

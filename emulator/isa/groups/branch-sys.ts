@@ -38,10 +38,34 @@ const TBI = 0x00ff_ffff_ffff_ffffn;
 const NON_USER_PC = 2 ** 48;
 const branchTarget = (v: bigint): number => { const a = v & TBI; return a < 0x1_0000_0000_0000n ? Number(a) : NON_USER_PC; };
 
-const bCondLabel: Operand = {
-  ...label('imm19', 19),
-  comment: f => (COND_OTHER_NAMES[f.cond].length ? COND_OTHER_NAMES[f.cond].map(n => 'b.' + n).join(', ') : null),
-};
+/** b.<cond> and bc.<cond> (FEAT_HBC: the same branch, hinted as consistent). */
+function condBranch(hinted: boolean): InsnSpec {
+  const p = hinted ? 'bc.' : 'b.';
+  const target: Operand = {
+    ...label('imm19', 19),
+    comment: f => (COND_OTHER_NAMES[f.cond].length ? COND_OTHER_NAMES[f.cond].map(n => p + n).join(', ') : null),
+  };
+  const asmForms = (names: readonly string[], prefix: string, cond: (i: number) => number) =>
+    names.map((n, i) => ({ mnemonic: prefix + n, fixed: { cond: cond(i) }, when: () => true, asmOnly: true, operands: [label('imm19', 19)] }));
+  return {
+    id: hinted ? 'BC_cond' : 'B_cond', mnemonic: f => p + COND_NAMES[f.cond], group: BR,
+    hover: hinted
+      ? 'Branch conditionally (FEAT_HBC), hinting that the branch behaves very consistently: the same as b.<cond> here.'
+      : 'Branch conditionally to a pc-relative label (±1 MiB) if the condition holds on NZCV.',
+    pattern: `0101010 0 imm19:19 ${hinted ? 1 : 0} cond:4`, operands: [target],
+    aliases: [
+      ...asmForms(COND_NAMES, p, i => i),
+      ...COND_OTHER_NAMES.flatMap((ns, i) => asmForms(ns, p, () => i)),
+      ...(hinted ? [] : asmForms(COND_NAMES, 'b', i => i)),
+    ],
+    exec: f => {
+      const off = sfield(f.imm19, 19) * 4;
+      if (f.cond >= 14) return c => { c.npc = c.pc + off; };
+      const T = condTable(f.cond);
+      return c => { if ((T >>> nzcvIndex(c)) & 1) c.npc = c.pc + off; };
+    },
+  };
+}
 
 const BRANCHES: InsnSpec[] = [
   {
@@ -54,22 +78,8 @@ const BRANCHES: InsnSpec[] = [
     pattern: '1 00101 imm26:26', operands: [label('imm26', 26)],
     exec: f => { const off = sfield(f.imm26, 26) * 4; return c => { c.x[30] = BigInt(c.pc + 4); c.npc = c.pc + off; }; },
   },
-  {
-    id: 'B_cond', mnemonic: f => 'b.' + COND_NAMES[f.cond], group: BR,
-    hover: 'Branch conditionally to a pc-relative label (±1 MiB) if the condition holds on NZCV.',
-    pattern: '0101010 0 imm19:19 0 cond:4', operands: [bCondLabel],
-    aliases: [
-      ...COND_NAMES.map((n, i) => ({ mnemonic: 'b.' + n, fixed: { cond: i }, when: () => true, asmOnly: true, operands: [label('imm19', 19)] })),
-      ...COND_OTHER_NAMES.flatMap((ns, i) => ns.map(n => ({ mnemonic: 'b.' + n, fixed: { cond: i }, when: () => true, asmOnly: true, operands: [label('imm19', 19)] }))),
-      ...COND_NAMES.map((n, i) => ({ mnemonic: 'b' + n, fixed: { cond: i }, when: () => true, asmOnly: true, operands: [label('imm19', 19)] })),
-    ],
-    exec: f => {
-      const off = sfield(f.imm19, 19) * 4;
-      if (f.cond >= 14) return c => { c.npc = c.pc + off; };
-      const T = condTable(f.cond);
-      return c => { if ((T >>> nzcvIndex(c)) & 1) c.npc = c.pc + off; };
-    },
-  },
+  condBranch(false),
+  condBranch(true),
   ...([0, 1] as const).map((op): InsnSpec => ({
     id: op ? 'CBNZ' : 'CBZ', mnemonic: op ? 'cbnz' : 'cbz', group: BR,
     hover: `Compare and branch if ${op ? 'not ' : ''}zero (±1 MiB); flags unchanged.`,
@@ -459,7 +469,7 @@ const nib = (nibble: number, v: number): bigint => BigInt(v) << BigInt(4 * nibbl
  * Decisions: ID_AA64PFR1_EL1.MTE = 3 (FEAT_MTE3: asymmetric tag-check mode is implemented by
  * the MMU), BT = 0 and SSBS = 0 (not implemented), no SVE/SME. FP = AdvSIMD = 0 (implemented,
  * without half precision) until the FP/SIMD group says otherwise. ISAR0: CRC32 = 1, TS = 2
- * (FlagM and FlagM2). ISAR1: DPB = 2 (dc cvap, dc cvadp), SB = 1. ISAR2: CSSC = 1. Atomics/RCpc/crypto are left
+ * (FlagM and FlagM2). ISAR1: DPB = 2 (dc cvap, dc cvadp), SB = 1. ISAR2: CSSC = 1, BC = 1 (bc.<cond>). Atomics/RCpc/crypto are left
  * to the groups that implement them.
  */
 export const ID_REGISTERS: Record<string, bigint> = {
@@ -472,7 +482,7 @@ export const ID_REGISTERS: Record<string, bigint> = {
   id_aa64dfr0_el1: 0x6n,
   id_aa64isar0_el1: nib(4, 1) | nib(13, 2),
   id_aa64isar1_el1: nib(0, 2) | nib(9, 1),
-  id_aa64isar2_el1: nib(13, 1),
+  id_aa64isar2_el1: nib(13, 1) | nib(5, 1),
   id_aa64mmfr0_el1: nib(6, 0xf) | nib(7, 0xf),
   id_aa64mmfr1_el1: 0n,
   id_aa64mmfr2_el1: 0n,
