@@ -464,7 +464,15 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (this.exited) return { kind: 'stop', stop: { reason: 'exited', status: this.exited } };
     let r;
     try {
+      // Resuming from a breakpoint whose instruction page-faults: the skip is used up by the
+      // faulting attempt, so the retry after demand paging would stop again. Skip it again.
+      const skip = proc.cpu.skipBreakpointAt;
+      const before = proc.cpu.steps;
       r = proc.run(limit);
+      for (let k = 0; k < 4 && skip >= 0 && r.reason === 'breakpoint' && r.pc === skip && proc.cpu.steps === before; k++) {
+        proc.cpu.skipBreakpointAt = skip;
+        r = proc.run(limit);
+      }
     } catch (e) {
       if (e instanceof SignalStop) {
         this.history?.sync();
