@@ -14,8 +14,6 @@ import { compilePattern, insertFields, type AliasSpec, type Fields, type InsnSpe
 
 const DPR = 'Data processing (register)';
 
-type Get = (c: Cpu) => bigint;
-
 /** Truth table of a condition over the 16 NZCV states (index N<<3|Z<<2|C<<1|V). */
 export function condTable(cond: number): number {
   let t = 0;
@@ -41,49 +39,70 @@ export function condTable(cond: number): number {
 /** Index of the current NZCV state into a condTable. */
 export const nzcvIndex = (c: Cpu): number => (c.nf << 3) | (c.zf << 2) | (c.cf << 1) | c.vf;
 
-/** Register m shifted by a constant (type 0 lsl, 1 lsr, 2 asr, 3 ror), as a `size`-bit value. */
-function shiftedGet(m: number, type: number, amt: number, x64: boolean): Get {
-  const P = POW2[amt];
-  if (x64) {
-    switch (type) {
-      case 0: return amt === 0 ? c => c.x[m] : c => BigInt.asUintN(64, c.x[m] * P);
-      case 1: return c => c.x[m] / P;
-      case 2: return c => { const v = c.x[m]; return v >= SIGN64 ? M64 - (M64 - v) / P : v / P; };
-      default: {
-        if (amt === 0) return c => c.x[m];
-        const Q = POW2[64 - amt];
-        return c => { const v = c.x[m]; return (v / P) | BigInt.asUintN(64, v * Q); };
-      }
-    }
-  }
-  switch (type) {
-    case 0: return amt === 0 ? c => c.x[m] & M32 : c => BigInt.asUintN(32, c.x[m] * P);
-    case 1: return c => (c.x[m] & M32) / P;
-    case 2: return c => { const v = c.x[m] & M32; return v >= SIGN32 ? M32 - (M32 - v) / P : v / P; };
-    default: {
-      if (amt === 0) return c => c.x[m] & M32;
-      const Q = POW2[32 - amt];
-      return c => { const v = c.x[m] & M32; return (v / P) | BigInt.asUintN(32, v * Q); };
-    }
-  }
-}
+// ---- specialised closures for shifted / extended second operands -------------------------------------
+//
+// A second operand computed by a separate getter closure costs a call that V8 cannot inline (every
+// instruction has its own getter) and a heap bigint for its result. Instead, each combination of
+// operation x operand form x width gets its own closure factory, generated once from a template,
+// so the whole computation is one function the compiler lowers to machine integers.
 
-/** Register m extended (option: uxtb..sxtx) and shifted left by 0..4. */
-function extendedGet(m: number, option: number, amt: number, x64: boolean): Get {
-  const P = POW2[amt];
-  const wrap = x64 ? (v: bigint) => v : (v: bigint) => v;
-  void wrap;
-  const fin = x64 ? (v: bigint): bigint => BigInt.asUintN(64, v) : (v: bigint): bigint => BigInt.asUintN(32, v);
-  switch (option) {
-    case 0: return c => fin((c.x[m] & 0xffn) * P);
-    case 1: return c => fin((c.x[m] & 0xffffn) * P);
-    case 2: return c => fin((c.x[m] & M32) * P);
-    case 3: return amt === 0 ? (x64 ? c => c.x[m] : c => c.x[m] & M32) : c => fin(c.x[m] * P);
-    case 4: return c => fin(BigInt.asIntN(8, c.x[m]) * P);
-    case 5: return c => fin(BigInt.asIntN(16, c.x[m]) * P);
-    case 6: return c => fin(BigInt.asIntN(32, c.x[m]) * P);
-    default: return amt === 0 ? (x64 ? c => c.x[m] : c => c.x[m] & M32) : c => fin(c.x[m] * P);
+/** The operation applied to `a` (Rn, already width-masked) and `b` (the shifted/extended Rm). */
+export type BinOp = 'add' | 'sub' | 'adds' | 'subs' | 'and' | 'bic' | 'orr' | 'orn' | 'eor' | 'eon' | 'ands' | 'bics';
+
+const OP_EXPR: Record<BinOp, (w: 32 | 64) => string> = {
+  add: w => `BigInt.asUintN(${w}, a + b)`,
+  sub: w => `BigInt.asUintN(${w}, a - b)`,
+  adds: w => `adds${w}(c, a, b)`,
+  subs: w => `subs${w}(c, a, b)`,
+  and: () => 'a & b',
+  bic: w => `a & (M${w} ^ b)`,
+  orr: () => 'a | b',
+  orn: w => `a | (M${w} ^ b)`,
+  eor: () => 'a ^ b',
+  eon: w => `a ^ (M${w} ^ b)`,
+  ands: w => `nz${w}(c, a & b)`,
+  bics: w => `nz${w}(c, a & (M${w} ^ b))`,
+};
+
+/** Rm shifted by a constant (P = 2^amount, Q = 2^(width - amount)), as an expression of v = Rm (masked). */
+const SHIFT_EXPR: ((w: 32 | 64) => string)[] = [
+  w => `BigInt.asUintN(${w}, v * P)`,
+  () => 'v / P',
+  w => `(v >= SIGN${w} ? M${w} - (M${w} - v) / P : v / P)`,
+  w => `((v / P) | BigInt.asUintN(${w}, v * Q))`,
+];
+/** Rm extended (option uxtb..sxtx) then shifted left (P = 2^amount). */
+const EXTEND_EXPR: ((w: 32 | 64) => string)[] = [
+  w => `BigInt.asUintN(${w}, (v & 0xffn) * P)`,
+  w => `BigInt.asUintN(${w}, (v & 0xffffn) * P)`,
+  w => `BigInt.asUintN(${w}, (v & M32) * P)`,
+  w => `BigInt.asUintN(${w}, v * P)`,
+  w => `BigInt.asUintN(${w}, BigInt.asIntN(8, v) * P)`,
+  w => `BigInt.asUintN(${w}, BigInt.asIntN(16, v) * P)`,
+  w => `BigInt.asUintN(${w}, BigInt.asIntN(32, v) * P)`,
+  w => `BigInt.asUintN(${w}, v * P)`,
+];
+
+type Factory = (d: number, n: number, m: number, P: bigint, Q: bigint) => Step;
+const FACTORIES = new Map<string, Factory>();
+const HELPERS = { M32, M64, SIGN32, SIGN64, adds32, adds64, subs32, subs64, nz32, nz64 };
+
+/** The specialised closure for `Rd = op(Rn, form(Rm))`; `form` is 'shift' (type 0-3) or 'extend' (option 0-7). */
+function binOpStep(op: BinOp, form: 'shift' | 'extend', kind: number, x64: boolean, d: number, n: number, m: number, amount: number): Step {
+  const w = x64 ? 64 : 32;
+  const key = `${op}/${form}/${kind}/${w}`;
+  let fac = FACTORIES.get(key);
+  if (!fac) {
+    const operand = form === 'shift' ? SHIFT_EXPR[kind](w) : EXTEND_EXPR[kind](w);
+    // Rn of a 32-bit op is read masked; Rm too for shifts (extends pick their own bits).
+    const a = x64 ? 'c.x[n]' : 'c.x[n] & M32';
+    const v = x64 || form === 'extend' ? 'c.x[m]' : 'c.x[m] & M32';
+    const body = `return (d, n, m, P, Q) => c => { const v = ${v}; const a = ${a}; const b = ${operand}; c.x[d] = ${OP_EXPR[op](w)}; };`;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    fac = new Function(...Object.keys(HELPERS), body)(...Object.values(HELPERS)) as Factory;
+    FACTORIES.set(key, fac);
   }
+  return fac(d, n, m, POW2[amount], POW2[w - amount]);
 }
 
 // ---- add/sub (shifted register) ------------------------------------------------------------------
@@ -113,13 +132,7 @@ function addSubShifted(sub: boolean, setf: boolean): InsnSpec {
         if (!setf) return sub ? c => { c.x[d] = BigInt.asUintN(32, c.x[n] - c.x[m]); } : c => { c.x[d] = BigInt.asUintN(32, c.x[n] + c.x[m]); };
         return sub ? c => { c.x[d] = subs32(c, c.x[n] & M32, c.x[m] & M32); } : c => { c.x[d] = adds32(c, c.x[n] & M32, c.x[m] & M32); };
       }
-      const g = shiftedGet(m, f.shift, f.imm6, x64);
-      if (x64) {
-        if (!setf) return sub ? c => { c.x[d] = BigInt.asUintN(64, c.x[n] - g(c)); } : c => { c.x[d] = BigInt.asUintN(64, c.x[n] + g(c)); };
-        return sub ? c => { c.x[d] = subs64(c, c.x[n], g(c)); } : c => { c.x[d] = adds64(c, c.x[n], g(c)); };
-      }
-      if (!setf) return sub ? c => { c.x[d] = BigInt.asUintN(32, c.x[n] - g(c)); } : c => { c.x[d] = BigInt.asUintN(32, c.x[n] + g(c)); };
-      return sub ? c => { c.x[d] = subs32(c, c.x[n] & M32, g(c)); } : c => { c.x[d] = adds32(c, c.x[n] & M32, g(c)); };
+      return binOpStep(((sub ? 'sub' : 'add') + (setf ? 's' : '')) as BinOp, 'shift', f.shift, x64, d, n, m, f.imm6);
     },
   };
 }
@@ -195,13 +208,7 @@ function addSubExtended(sub: boolean, setf: boolean): InsnSpec {
     aliases,
     exec: f => {
       const d = wr31(f.Rd, !setf), n = rd31(f.Rn, true), m = rd31(f.Rm, false), x64 = f.sf === 1;
-      const g = extendedGet(m, f.option, f.imm3, x64);
-      if (x64) {
-        if (!setf) return sub ? c => { c.x[d] = BigInt.asUintN(64, c.x[n] - g(c)); } : c => { c.x[d] = BigInt.asUintN(64, c.x[n] + g(c)); };
-        return sub ? c => { c.x[d] = subs64(c, c.x[n], g(c)); } : c => { c.x[d] = adds64(c, c.x[n], g(c)); };
-      }
-      if (!setf) return sub ? c => { c.x[d] = BigInt.asUintN(32, c.x[n] - g(c)); } : c => { c.x[d] = BigInt.asUintN(32, c.x[n] + g(c)); };
-      return sub ? c => { c.x[d] = subs32(c, c.x[n] & M32, g(c)); } : c => { c.x[d] = adds32(c, c.x[n] & M32, g(c)); };
+      return binOpStep(((sub ? 'sub' : 'add') + (setf ? 's' : '')) as BinOp, 'extend', f.option, x64, d, n, m, f.imm3);
     },
   };
 }
@@ -259,7 +266,6 @@ function logicalShifted(l: typeof LOGICAL[number]): InsnSpec {
       const d = wr31(f.Rd, false), n = rd31(f.Rn, false), m = rd31(f.Rm, false), x64 = f.sf === 1;
       const M = x64 ? M64 : M32;
       const plain = f.imm6 === 0 && f.shift === 0;
-      const g = shiftedGet(m, f.shift, f.imm6, x64);
       const key = l.opc * 2 + l.N;
       if (plain) {
         switch (key) {
@@ -275,16 +281,8 @@ function logicalShifted(l: typeof LOGICAL[number]): InsnSpec {
           default: return x64 ? c => { c.x[d] = nz64(c, c.x[n] & (M64 ^ c.x[m])); } : c => { c.x[d] = nz32(c, c.x[n] & (M32 ^ (c.x[m] & M32))); };
         }
       }
-      switch (key) {
-        case 0: return c => { c.x[d] = c.x[n] & g(c); };
-        case 1: return c => { c.x[d] = c.x[n] & (M ^ g(c)); };
-        case 2: return c => { c.x[d] = (c.x[n] & M) | g(c); };
-        case 3: return c => { c.x[d] = (c.x[n] & M) | (M ^ g(c)); };
-        case 4: return c => { c.x[d] = (c.x[n] & M) ^ g(c); };
-        case 5: return c => { c.x[d] = (c.x[n] & M) ^ (M ^ g(c)); };
-        case 6: return x64 ? c => { c.x[d] = nz64(c, c.x[n] & g(c)); } : c => { c.x[d] = nz32(c, c.x[n] & g(c)); };
-        default: return x64 ? c => { c.x[d] = nz64(c, c.x[n] & (M64 ^ g(c))); } : c => { c.x[d] = nz32(c, c.x[n] & (M32 ^ g(c))); };
-      }
+      const ops: BinOp[] = ['and', 'bic', 'orr', 'orn', 'eor', 'eon', 'ands', 'bics'];
+      return binOpStep(ops[key], 'shift', f.shift, x64, d, n, m, f.imm6);
     },
   };
 }
