@@ -22,7 +22,7 @@ describe('integer/branch/system sweep against objdump and as', () => {
     it(`${name}: ${specs.length} specs`, t => {
       const r = sweepSpecs(specs, { samplesPerSpec: 150, seed: 7 });
       if (r.skipped) { t.skip(r.skipped); return; }
-      t.diagnostic(formatSweep(r, 0));
+      for (const line of formatSweep(r, 0, { perSpec: true }).split('\n')) t.diagnostic(line);
       assert.equal(r.failures.length, 0, formatSweep(r));
       for (const c of r.specs) assert.ok(c.words > 0, `${c.id}: no encodings generated`);
     });

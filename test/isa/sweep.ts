@@ -319,16 +319,16 @@ export function sweepSpecs(specs: InsnSpec[], opts: SweepOptions = {}): SweepRep
   return { specs: [...counts.values()], failures, totals };
 }
 
-/** A readable summary: per-spec counts and the first failures. */
-export function formatSweep(r: SweepReport, maxFailures = 60): string {
+/** A readable summary: totals, per-spec counts (all specs with `perSpec`, else only failing ones) and the first failures. */
+export function formatSweep(r: SweepReport, maxFailures = 60, opts: { perSpec?: boolean } = {}): string {
   if (r.skipped) return `sweep skipped: ${r.skipped}`;
   const lines = [
     `sweep: ${r.specs.length} specs, ${r.totals.words} valid words; disassembly ${r.totals.disasmMatch} match / ${r.totals.disasmMismatch} differ; ` +
     `assembly ${r.totals.asmMatch} match / ${r.totals.asmMismatch} differ / ${r.totals.asmBothRejected} rejected by both`,
   ];
   for (const c of r.specs) {
-    if (c.disasmMismatch || c.asmMismatch || c.words === 0) {
-      lines.push(`  ${c.id}: ${c.words} words (${c.shadowed} shadowed, ${c.invalid} invalid), disasm ${c.disasmMatch}/${c.disasmMismatch}, asm ${c.asmMatch}/${c.asmMismatch}`);
+    if (opts.perSpec || c.disasmMismatch || c.asmMismatch || c.words === 0) {
+      lines.push(`  ${c.id}: ${c.words} words (${c.shadowed} shadowed, ${c.invalid} invalid); disasm ${c.disasmMatch} match / ${c.disasmMismatch} differ; asm ${c.asmMatch} match / ${c.asmMismatch} differ${c.asmBothRejected ? ` / ${c.asmBothRejected} both reject` : ''}${c.asmGnuFeatureGated ? ` / ${c.asmGnuFeatureGated} GNU feature-gated` : ''}`);
     }
   }
   for (const f of r.failures.slice(0, maxFailures)) lines.push(`  ${f.kind} ${f.spec} ${hex8(f.word)}: gnu '${f.gnu}' ours '${f.ours}'`);
