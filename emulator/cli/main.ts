@@ -2,8 +2,8 @@
 // a non-zero status; guest output passes through; the status is the guest's (128+N for signal N).
 import { chmodSync, fstatSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { LinuxProcess, LoadError, tombstone, type ExitStatus, type MtePreference, type StdioKind } from '../linux';
-import { signalName } from '../linux/constants';
+import { LinuxProcess, LoadError, deathSummary, tombstone, type ExitStatus, type MtePreference, type StdioKind } from '../linux';
+import { SEGV_MTEAERR, SEGV_MTESERR, SIGSEGV } from '../linux/constants';
 import { CliError, assembleFile, isAssembly, linkAssembly, loadProgram, parseElfOrThrow, readInput } from './program';
 import { listing } from './listing';
 import { Tracer, traceEvents } from './trace';
@@ -22,7 +22,9 @@ run options:
   --seed N              seed for IRG, AT_RANDOM, getrandom, /dev/urandom (default 0)
   --mte-pref MODE       preferred tag check mode when a program asks for several: async
                         (default, as Linux), sync or asymm
-  --no-report           do not print a crash report when the program dies by a signal
+  --no-report           print nothing when the program dies by a signal (by default: a
+                        tombstone for tag check faults, one line for other signals)
+  --full-report         a tombstone for every fatal signal
   --allow-read DIR      let the program read files below DIR (default: its own directory)
   --env NAME=VALUE      add a variable to the program's environment
   --clear-env           start from an empty environment instead of tagvisor's own
@@ -98,6 +100,7 @@ interface RunArgs {
   seed: bigint;
   mtePref: MtePreference;
   report: boolean;
+  fullReport: boolean;
   allowRead: string[];
   env: string[];
   clearEnv: boolean;
@@ -113,7 +116,7 @@ function parseIntArg(opt: string, v: string | undefined, min: number): number {
 }
 
 function parseRunArgs(argv: string[]): RunArgs {
-  const r: RunArgs = { trace: false, traceJson: null, maxInsns: Number.POSITIVE_INFINITY, seed: 0n, mtePref: 'async', report: true, allowRead: [], env: [], clearEnv: false, program: '', args: [] };
+  const r: RunArgs = { trace: false, traceJson: null, maxInsns: Number.POSITIVE_INFINITY, seed: 0n, mtePref: 'async', report: true, fullReport: false, allowRead: [], env: [], clearEnv: false, program: '', args: [] };
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
@@ -144,6 +147,7 @@ function parseRunArgs(argv: string[]): RunArgs {
         break;
       }
       case '--no-report': r.report = false; break;
+      case '--full-report': r.fullReport = true; break;
       case '--allow-read': r.allowRead.push(value()); break;
       case '--env': {
         const v = value();
@@ -207,8 +211,10 @@ export function cmdRun(argv: string[], io: CliIo): number {
     case 'exit': {
       const st = result.status;
       if (st.signal !== null && a.report) {
-        if (st.core) io.stderr(enc.encode(tombstone(proc, st, { symbolize: addr => { const s = prog.elf.symbolize(addr); return s ? { name: s.symbol.name, offset: s.offset } : undefined; } })));
-        else err(`tagvisor: ${a.program} terminated by signal ${st.signal} (${signalName(st.signal)})`);
+        const symbolize = (addr: number) => { const s = prog.elf.symbolize(addr); return s ? { name: s.symbol.name, offset: s.offset } : undefined; };
+        const mte = st.signal === SIGSEGV && (st.info?.code === SEGV_MTESERR || st.info?.code === SEGV_MTEAERR);
+        if (mte || (a.fullReport && st.core)) io.stderr(enc.encode(tombstone(proc, st, { symbolize })));
+        else err(`tagvisor: ${a.program}: ${deathSummary(proc, st, { symbolize })}`);
       }
       return exitCodeOf(st);
     }

@@ -8,7 +8,7 @@ export { LoadError, type LoadedImage, type InitialStack } from './loader';
 export { MemoryMap, type Vma, type VmaKind } from './vma';
 export { FrameAllocator, OutOfFramesError } from './frames';
 export { NodeHostFs, type HostFs, type StdioKind, type OpenFile, type StatInfo } from './files';
-export { tombstone, tagDump, backtrace, describeTaggedAddrCtrl } from './tombstone';
+export { tombstone, tagDump, backtrace, describeTaggedAddrCtrl, causeOf, deathSummary } from './tombstone';
 export { syscallName, syscallNumber } from './syscall-names';
 export * as linux from './constants';
 export * as sigframe from './sigframe';

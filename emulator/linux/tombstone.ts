@@ -4,7 +4,7 @@
 import { A64 } from '../isa/table';
 import { PAGE_SIZE } from '../memory/page';
 import * as C from './constants';
-import type { ExitStatus, FaultRecord, LinuxProcess } from './process';
+import type { ExitStatus, FaultRecord, LinuxProcess, SigInfo } from './process';
 
 const hex16 = (v: bigint | number): string => BigInt.asUintN(64, BigInt(v)).toString(16).padStart(16, '0');
 const hx = (v: bigint | number): string => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16);
@@ -107,6 +107,56 @@ export function backtrace(proc: LinuxProcess, regs: bigint[], max = 32): number[
   return pcs;
 }
 
+/** What went wrong, in words ("[MTE]: synchronous tag check fault: ..."), or '' when nothing is known. */
+export function causeOf(info: SigInfo): string {
+  const f = info.fault;
+  const mism = info.mismatches ?? [];
+  if (info.code === C.SEGV_MTESERR && f) {
+    return `[MTE]: synchronous tag check fault: ${accessText(f)} at ${hx(f.va)}, logical tag ${hx(f.logicalTag)}, allocation tag ${hx(f.allocationTag)}`;
+  }
+  if (info.code === C.SEGV_MTEAERR && info.signo === C.SIGSEGV) {
+    const m = mism[0];
+    return m ? `[MTE]: asynchronous tag check fault: ${accessText(m)} at ${hx(m.faultVa)} by pc ${hx(m.pc)}, logical tag ${hx(m.logicalTag)}, allocation tag ${hx(m.allocationTag)}`
+      : '[MTE]: asynchronous tag check fault (the faulting access was not recorded)';
+  }
+  if (!f) return '';
+  switch (f.kind) {
+    case 'undefined': return `undefined instruction${f.word !== undefined ? ' 0x' + f.word.toString(16).padStart(8, '0') : ''}`;
+    case 'trap': return `instruction trapped${f.detail ? ` (${f.detail})` : ''}`;
+    case 'breakpoint': return `breakpoint${f.detail ? ` (${f.detail})` : ''}`;
+    case 'translation': case 'permission':
+      return `${f.exec ? 'instruction fetch from' : accessText(f) + ' at'} ${f.kind === 'translation' && info.code === C.SEGV_MAPERR ? 'unmapped' : 'protected'} address ${hx(f.va)}`;
+    case 'alignment': return `misaligned ${accessText(f)} at ${hx(f.va)}`;
+    case 'pc-alignment': return `misaligned pc ${hx(f.va)}`;
+    case 'external': return `the physical memory refused a ${accessText(f)} at ${hx(f.va)}${f.detail ? ` (${f.detail})` : ''}`;
+    default: return '';
+  }
+}
+
+/**
+ * One line for a fatal signal: `killed by signal 11 (SIGSEGV), code 1 (SEGV_MAPERR): 4-byte write at
+ * unmapped address 0x0, pc 0x400584 (main+36): str w1, [x0]`.
+ */
+export function deathSummary(proc: LinuxProcess, status: ExitStatus, opts: TombstoneOptions = {}): string {
+  const info = status.info;
+  if (status.signal === null || !info) return status.code === null ? '' : `exited with status ${status.code}`;
+  const sender = info.code <= 0 ? ` from pid ${info.pid ?? 0}` : '';
+  let s = `killed by signal ${info.signo} (${C.signalName(info.signo)}), code ${info.code} (${C.siCodeName(info.signo, info.code)}${sender})`;
+  const cause = causeOf(info);
+  if (cause) s += `: ${cause}`;
+  const f = info.fault;
+  if (f && info.code !== C.SEGV_MTEAERR) {
+    const sym = opts.symbolize?.(f.pc - proc.image.loadBias);
+    const w = f.word ?? proc.peekWord(f.pc);
+    s += `, pc ${hx(f.pc)}${sym ? ` (${sym.name}${sym.offset ? '+' + sym.offset : ''})` : ''}`;
+    if (w !== undefined && f.kind !== 'undefined') {
+      const d = A64.disassemble(w, { pc: f.pc });
+      s += `: ${d.mnemonic}${d.operands ? ' ' + d.operands : ''}`;
+    }
+  }
+  return s;
+}
+
 /** The full report for a process killed by a signal (empty string for a normal exit). */
 export function tombstone(proc: LinuxProcess, status: ExitStatus, opts: TombstoneOptions = {}): string {
   if (status.signal === null || !status.info) return '';
@@ -124,21 +174,10 @@ export function tombstone(proc: LinuxProcess, status: ExitStatus, opts: Tombston
   lines.push(`signal ${info.signo} (${C.signalName(info.signo)}), code ${info.code} (${C.siCodeName(info.signo, info.code)}${sender}), fault addr ${hasAddr ? '0x' + hex16(info.addr!) : '--------'}`);
   const f: FaultRecord | undefined = info.fault;
   const mism = info.mismatches ?? [];
-  if (info.code === C.SEGV_MTESERR && f) {
-    lines.push(`Cause: [MTE]: synchronous tag check fault: ${accessText(f)} at ${hx(f.va)}, logical tag ${hx(f.logicalTag)}, allocation tag ${hx(f.allocationTag)}`);
-  } else if (info.code === C.SEGV_MTEAERR) {
-    const m = mism[0];
-    if (m) lines.push(`Cause: [MTE]: asynchronous tag check fault: ${accessText(m)} at ${hx(m.faultVa)} by pc ${hx(m.pc)}, logical tag ${hx(m.logicalTag)}, allocation tag ${hx(m.allocationTag)}`);
-    else lines.push('Cause: [MTE]: asynchronous tag check fault (the faulting access was not recorded)');
+  const cause = causeOf(info);
+  if (cause) lines.push(`Cause: ${cause}`);
+  if (info.code === C.SEGV_MTEAERR) {
     lines.push('Note: asynchronous MTE: the access completed and execution went on; the registers and backtrace are from the first kernel entry after it.');
-  } else if (f && f.kind === 'undefined') {
-    lines.push(`Cause: undefined instruction ${f.word !== undefined ? '0x' + f.word.toString(16).padStart(8, '0') : ''}`.trimEnd());
-  } else if (f && (f.kind === 'translation' || f.kind === 'permission')) {
-    lines.push(`Cause: ${f.exec ? 'instruction fetch from' : accessText(f) + ' at'} ${f.kind === 'translation' && info.code === C.SEGV_MAPERR ? 'unmapped' : 'protected'} address ${hx(f.va)}`);
-  } else if (f && f.kind === 'alignment') {
-    lines.push(`Cause: misaligned ${accessText(f)} at ${hx(f.va)}`);
-  } else if (f && f.kind === 'pc-alignment') {
-    lines.push(`Cause: misaligned pc ${hx(f.va)}`);
   }
   // registers
   if (regs.length >= 34) {

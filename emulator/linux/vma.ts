@@ -318,13 +318,14 @@ export class MemoryMap {
 
   // ---- reporting / state ---------------------------------------------------------------------
 
-  /** /proc/self/maps-style lines. */
+  /** /proc/self/maps lines (show_map_vma's layout: the name starts at column 74). */
   describe(): string[] {
-    const h = (n: number) => n.toString(16).padStart(8, '0');
+    const h = (n: number, w: number) => n.toString(16).padStart(w, '0');
     return this.vmas.map(v => {
       const perms = `${v.prot & PROT_READ ? 'r' : '-'}${v.prot & PROT_WRITE ? 'w' : '-'}${v.prot & PROT_EXEC ? 'x' : '-'}${v.shared ? 's' : 'p'}`;
       const off = v.file ? v.file.offset : 0;
-      return `${h(v.start)}-${h(v.end)} ${perms} ${h(off)} 00:00 0${v.name ? ' '.repeat(10) + v.name : ''}${v.mte ? ' (mt)' : ''}`;
+      const head = `${h(v.start, 8)}-${h(v.end, 8)} ${perms} ${h(off, 8)} 00:00 0 `;
+      return v.name ? head.padEnd(73) + v.name : head.trimEnd();
     });
   }
 

@@ -46,9 +46,23 @@ test('run: death by signal N exits with 128+N; --no-report keeps stderr clean', 
   assert.deepEqual(r, { status: 139, stdout: '', stderr: '' });
   const s = cli(['run', fx('jump.s')]);
   assert.equal(s.status, 139);
-  assert.match(s.stderr, /^signal 11 \(SIGSEGV\), code 1 \(SEGV_MAPERR\), fault addr 0x0000000000001000$/m);
-  assert.match(s.stderr, /^Cause: instruction fetch from unmapped address 0x1000$/m);
-  assert.match(s.stderr, /^--->Fault address falls at 00000000'00001000 before any mapped regions$/m);
+  assert.equal(s.stderr, `tagvisor: ${fx('jump.s')}: killed by signal 11 (SIGSEGV), code 1 (SEGV_MAPERR): instruction fetch from unmapped address 0x1000, pc 0x1000\n`);
+  const full = cli(['run', '--full-report', fx('jump.s')]);
+  assert.match(full.stderr, /^signal 11 \(SIGSEGV\), code 1 \(SEGV_MAPERR\), fault addr 0x0000000000001000$/m);
+  assert.match(full.stderr, /^Cause: instruction fetch from unmapped address 0x1000$/m);
+  assert.match(full.stderr, /^--->Fault address falls at 00000000'00001000 before any mapped regions$/m);
+});
+
+test('run: other fatal signals get one line naming the instruction', () => {
+  const dir = tmpDir();
+  const f = join(dir, 'null.s');
+  writeFileSync(f, '  .text\n  .global _start\n_start:\n  mov x0, #0\n  str w1, [x0]\n');
+  const r = cli(['run', f]);
+  assert.equal(r.status, 139);
+  assert.equal(r.stderr, `tagvisor: ${f}: killed by signal 11 (SIGSEGV), code 1 (SEGV_MAPERR): write at unmapped address 0x0, pc 0x401004 (_start+4): str w1, [x0]\n`);
+  const u = join(dir, 'udf.s');
+  writeFileSync(u, '  .text\n  .global _start\n_start:\n  .inst 0x00000042\n');
+  assert.equal(cli(['run', u]).stderr, `tagvisor: ${u}: killed by signal 4 (SIGILL), code 1 (ILL_ILLOPC): undefined instruction 0x00000042, pc 0x401000 (_start)\n`);
 });
 
 test('run: --max-insns stops a runaway guest with status 124 and a clear message', () => {
