@@ -10,7 +10,7 @@
 // (CpuTrap(Stop.Undefined) -> SIGILL), as it is on a real kernel.
 import { OperandError } from '../../asm/types';
 import { CpuTrap, Stop, type Cpu } from '../../cpu/cpu';
-import { COND_NAMES, COND_OTHER_NAMES, gpr, hex, imm, immText, label, parseGpr } from '../operands';
+import { COND_NAMES, COND_OTHER_NAMES, gpr, imm, immText, label, parseGpr } from '../operands';
 import { M32, M64, POW2, rd31, sfield, wr31 } from '../semantics';
 import { compilePattern, insertFields, type Fields, type InsnSpec, type Operand, type Step } from '../spec';
 import { SYS_OP_NAMES, SYSREG_MSR_NAMES, SYSREG_NAMES } from './branch-sys-names';
@@ -58,13 +58,29 @@ function condBranch(hinted: boolean): InsnSpec {
       ...COND_OTHER_NAMES.flatMap((ns, i) => asmForms(ns, p, () => i)),
       ...(hinted ? [] : asmForms(COND_NAMES, 'b', i => i)),
     ],
-    exec: f => {
-      const off = sfield(f.imm19, 19) * 4;
-      if (f.cond >= 14) return c => { c.npc = c.pc + off; };
-      const T = condTable(f.cond);
-      return c => { if ((T >>> nzcvIndex(c)) & 1) c.npc = c.pc + off; };
-    },
+    exec: f => branchIf(f.cond, sfield(f.imm19, 19) * 4),
   };
+}
+
+/** A conditional branch closure reading only the flags its condition needs. */
+function branchIf(cond: number, off: number): Step {
+  switch (cond) {
+    case 0: return c => { if (c.zf === 1) c.npc = c.pc + off; };
+    case 1: return c => { if (c.zf === 0) c.npc = c.pc + off; };
+    case 2: return c => { if (c.cf === 1) c.npc = c.pc + off; };
+    case 3: return c => { if (c.cf === 0) c.npc = c.pc + off; };
+    case 4: return c => { if (c.nf === 1) c.npc = c.pc + off; };
+    case 5: return c => { if (c.nf === 0) c.npc = c.pc + off; };
+    case 6: return c => { if (c.vf === 1) c.npc = c.pc + off; };
+    case 7: return c => { if (c.vf === 0) c.npc = c.pc + off; };
+    case 10: return c => { if (c.nf === c.vf) c.npc = c.pc + off; };
+    case 11: return c => { if (c.nf !== c.vf) c.npc = c.pc + off; };
+    case 14: case 15: return c => { c.npc = c.pc + off; };
+    default: {
+      const T = condTable(cond);
+      return c => { if ((T >>> nzcvIndex(c)) & 1) c.npc = c.pc + off; };
+    }
+  }
 }
 
 const BRANCHES: InsnSpec[] = [
@@ -517,8 +533,6 @@ function readCounter(c: Cpu): bigint {
 
 interface SysRegAccess { read?: (c: Cpu) => bigint; write?: (c: Cpu, v: bigint) => void; hover: string }
 
-const enc16 = (op0: number, op1: number, crn: number, crm: number, op2: number): number => (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
-
 /** The registers EL0 can reach (directly, or through Linux's emulation). */
 const EL0_SYSREGS = new Map<number, SysRegAccess>([
   [sysregEncoding('nzcv'), {
@@ -711,4 +725,3 @@ export function sysregHover(name: string): string | undefined {
   return e === undefined ? undefined : EL0_SYSREGS.get(e)?.hover;
 }
 
-void hex; void enc16;

@@ -4,9 +4,8 @@
 // select (csel family and cset/csetm/cinc/cinv/cneg), conditional compare, crc32, and the FlagM
 // flag manipulation ops rmif/setf8/setf16.
 import { OperandError } from '../../asm/types';
-import type { EncodeContext } from '../../asm/types';
 import { CpuTrap, Stop, type Cpu } from '../../cpu/cpu';
-import { cond, EXTEND_NAMES, evalImm, gpr, hex, imm, looksImm, parseGpr, shiftOpt, type Width } from '../operands';
+import { cond, EXTEND_NAMES, evalImm, gpr, imm, parseGpr, shiftOpt, type Width } from '../operands';
 import {
   adcs32, adcs64, adds32, adds64, M32, M64, nz32, nz64, POW2, rd31, SIGN32, SIGN64, subs32, subs64, wr31,
 } from '../semantics';
@@ -707,4 +706,3 @@ export const intRegSpecs: InsnSpec[] = [
   ...PAUTH,
 ];
 
-void looksImm; void hex; void (null as unknown as EncodeContext);
