@@ -275,3 +275,11 @@ test('the bundled dist/cli.js: real process exit status and stderr', { skip: exi
   assert.equal(m.status, 127);
   assert.equal(m.stderr, `tagvisor: ${join(dir, 'nope')}: no such file\n`);
 });
+
+test('run --seed: IRG (and so the crash) is reproducible per seed and varies between seeds', () => {
+  const tagOf = (seed: number) => /fault addr 0x0([0-9a-f])/.exec(cli(['run', '--seed', String(seed), resolve('examples/use-after-free.s')]).stderr)?.[1];
+  const tags = [0, 1, 2, 3].map(tagOf);
+  assert.ok(tags.every(t => t !== undefined), `every run faults: ${tags}`);
+  assert.deepEqual([0, 1, 2, 3].map(tagOf), tags, 'same seed, same tags');
+  assert.ok(new Set(tags).size >= 2, `different seeds give different tags: ${tags}`);
+});

@@ -268,3 +268,12 @@ test('exit_group ends the process with the low 8 bits of the status', () => {
   assert.deepEqual(ev, g.proc.exited);
   assert.deepEqual(g.proc.run(), { reason: 'exit', status: { code: 0x34, signal: null, core: false } });
 });
+
+test('events: syscall records carry number, name, arguments and result', () => {
+  const g = new SyscallGuest();
+  const seen: string[] = [];
+  g.proc.on('syscall', e => seen.push(`${e.name}#${e.nr}(${e.args.slice(0, 3).join(',')})=${BigInt.asIntN(64, e.result)}@${e.pc === g.svc}`));
+  g.sys(NR.getpid);
+  g.sys(NR.write, 99, 0, 0);
+  assert.deepEqual(seen, ['getpid#172(0,0,0)=1000@true', `write#64(99,0,0)=${-L.EBADF}@true`]);
+});
