@@ -161,7 +161,7 @@ function explain(p: Program, ours: Buffer, theirs: Buffer): string {
 
 describe('random load/store programs: our CPU vs qemu-aarch64 -cpu max', () => {
   const missing = missingTools(AS, LD, QEMU);
-  for (const seed of [1, 2, 3, 4]) {
+  for (const seed of (process.env.LDST_RANDOM_SEEDS ?? "1,2,3,4").split(",").map(Number)) {
     it(`seed ${seed}: 60 blocks of 10`, { skip: missing }, () => {
       const p = generate(seed, 60, 10);
       const dir = tmpDir('tagvisor-ldstdiff-');
