@@ -366,6 +366,21 @@ const PSTATE_FIELDS: PstateField[] = [
   { id: 'MSR_daifclr', name: 'daifclr', op1: 3, op2: 7, max: 15, hover: 'Unmask interrupts: trapped at EL0 under Linux (SCTLR_EL1.UMA = 0), so undefined.' },
 ];
 
+const PSTATE_NAMES = new Set(PSTATE_FIELDS.map(p => p.name));
+
+/** The #imm of msr <pstatefield>, #imm, range-checked against the field. */
+function pstateImm(p: PstateField): Operand {
+  const base = imm('CRm', 4, { hex: true });
+  return {
+    ...base,
+    parse: (t, f, ctx) => {
+      if (!base.parse(t, f, ctx)) return false;
+      if (f.CRm > p.max) throw new OperandError(`#${f.CRm} out of range [0, ${p.max}] for ${p.name}`);
+      return true;
+    },
+  };
+}
+
 const pstatePattern = (op1: number, op2: number): string =>
   `1101010100 0 00 ${op1.toString(2).padStart(3, '0')} 0100 CRm:4 ${op2.toString(2).padStart(3, '0')} 11111`;
 
@@ -374,7 +389,7 @@ const PSTATE: InsnSpec[] = [
     id: p.id, mnemonic: 'msr', group: SYS, hover: p.hover,
     pattern: pstatePattern(p.op1, p.op2),
     valid: f => f.CRm <= p.max,
-    operands: [keyword(p.name), imm('CRm', 4, { hex: true })],
+    operands: [keyword(p.name), pstateImm(p)],
     exec: p.exec ?? undefinedStep(p.id, pstatePattern(p.op1, p.op2), `msr ${p.name}, #imm`),
   })),
   ...([['CFINV', 'cfinv', 0, 'Invert the carry flag.'], ['XAFLAG', 'xaflag', 1, 'Convert floating-point comparison flags from an external format to the Arm one.'],
@@ -450,7 +465,12 @@ function sysregOperand(write: boolean): Operand {
       const e = SYSREG_BY_NAME.get(t);
       if (e !== undefined) { f.sysreg = e & 0x7fff; return true; }
       const g = parseGenericSysreg(t);
-      if (!g || g[0] < 2) return false;
+      if (!g || g[0] < 2) {
+        if (/^[a-z][a-z0-9_]*$/.test(t) && !parseGpr(t, true) && !parseGpr(t, false) && !PSTATE_NAMES.has(t)) {
+          throw new OperandError(`unknown system register '${t}' (use a name objdump prints, or s<op0>_<op1>_c<n>_c<m>_<op2>)`);
+        }
+        return false;
+      }
       f.sysreg = ((g[0] - 2) << 14) | (g[1] << 11) | (g[2] << 7) | (g[3] << 3) | g[4];
       return true;
     },
