@@ -58,7 +58,8 @@ export function unpack(c: Cpu, F: Fmt, raw: bigint, fz: boolean): Unpacked {
   const fr = raw & F.fracMask;
   if (ex === 0) {
     if (fr === 0n) return { t: ZERO, s, m: 0n, e: 0 };
-    if (fz) { c.fpsr |= IDC; return { t: ZERO, s, m: 0n, e: 0 }; }
+    // FZ16 flushes half-precision denormals without raising Input Denormal.
+    if (fz) { if (F !== FH) c.fpsr |= IDC; return { t: ZERO, s, m: 0n, e: 0 }; }
     return { t: NUM, s, m: fr, e: F.emin - F.f };
   }
   if (ex === 2 ** F.e - 1) {
@@ -452,7 +453,7 @@ export function roundToInteger(s: number, m: bigint, e: number, rnd: number): { 
 export function fromFixedSlow(c: Cpu, F: Fmt, v: bigint, fbits: number, rnd = fpcrRounding(c.fpcr)): bigint {
   if (v === 0n) return 0n;
   const s = v < 0n ? 1 : 0;
-  return roundTo(c, F, s, s ? -v : v, -fbits, rnd, F === FH ? false : (c.fpcr & FPCR_FZ) !== 0);
+  return roundTo(c, F, s, s ? -v : v, -fbits, rnd, fzOf(c, F));
 }
 
 /** FPRoundInt (FRINT*): `exact` raises IXC when the value changes (FRINTX). */
