@@ -10,7 +10,7 @@ import { A64 } from '../isa/table';
 import { GuestFault } from '../memory/fault';
 import { AddressSpace, Mmu, type TagMismatch } from '../memory/mmu';
 import { GRANULE_SIZE, PAGE_SIZE } from '../memory/page';
-import { RamPhysicalMemory, type GuestPhysicalMemory } from '../memory/physical';
+import { PhysAccessError, RamPhysicalMemory, type GuestPhysicalMemory } from '../memory/physical';
 import * as C from './constants';
 import { Emitter } from './emitter';
 import {
@@ -348,6 +348,24 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
 
   /** What the kernel does when the CPU loop returns; a RunResult when `run` must return. */
   private handleStop(stop: Stop): RunResult | null {
+    const pcBefore = stop === Stop.Svc ? this.cpu.pc - 4 : this.cpu.pc;
+    try {
+      return this.kernelWork(stop);
+    } catch (e) {
+      if (!(e instanceof PhysAccessError)) throw e;
+      // The kernel itself touched guest-physical memory the physical layer refused (e.g. a stage-2
+      // abort left for the VMM): like a synchronous external abort at the instruction that entered.
+      this.cpu.pc = pcBefore;
+      const fr: FaultRecord = { kind: 'external', pc: pcBefore, va: BigInt(e.gpn * PAGE_SIZE), write: e.write, exec: false, size: 0, logicalTag: 0, allocationTag: 0, word: this.peekWord(pcBefore), detail: e.reason };
+      this.lastFault = fr;
+      this.emit('fault', fr);
+      this.sendSignal({ signo: C.SIGBUS, code: C.BUS_OBJERR, addr: 0n, forced: true, fault: fr });
+      this.kernelExit();
+      return this.exited ? { reason: 'exit', status: this.exited } : null;
+    }
+  }
+
+  private kernelWork(stop: Stop): RunResult | null {
     const c = this.cpu;
     switch (stop) {
       case Stop.Limit:
@@ -848,7 +866,8 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
       const n = Math.min(len - k, PAGE_SIZE - off);
       const e = this.space.get(vpn);
       if (e) {
-        const p = this.phys.resolve(e.gpn, false, this.cpu.pc).page;
+        let p;
+        try { p = this.phys.resolve(e.gpn, false, this.cpu.pc).page; } catch (err) { if (err instanceof PhysAccessError) return undefined; throw err; }
         out.set(p.data.subarray(off, off + n), k);
       } else {
         const v = this.mm.find(vpn * PAGE_SIZE);
@@ -883,7 +902,12 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     if (!v || !v.mte) return -1;
     const e = this.space.get(Math.floor(a / PAGE_SIZE));
     if (!e) return 0;
-    return this.phys.resolve(e.gpn, false, this.cpu.pc).page.getTag((a % PAGE_SIZE) >> 4);
+    try {
+      return this.phys.resolve(e.gpn, false, this.cpu.pc).page.getTag((a % PAGE_SIZE) >> 4);
+    } catch (err) {
+      if (err instanceof PhysAccessError) return -1;
+      throw err;
+    }
   }
 
   /** prctl(PR_GET_TAGGED_ADDR_CTRL) value. */
@@ -1081,7 +1105,7 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
 
   private sysWrite(fd: number, buf: bigint, count: bigint): bigint {
     const e = this.fd(fd);
-    if (!e || (e.file.flags & C.O_ACCMODE) === C.O_RDONLY && e.file.kind !== 'null') return neg(C.EBADF);
+    if (!e || (e.file.flags & C.O_ACCMODE) === C.O_RDONLY) return neg(C.EBADF);
     const len = Number(count > 0x7fff_f000n ? 0x7fff_f000n : count);
     const data = this.copyIn(buf, len);
     if (!data) return neg(C.EFAULT);
@@ -1092,7 +1116,7 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     const e = this.fd(fd);
     if (!e) return neg(C.EBADF);
     const acc = e.file.flags & C.O_ACCMODE;
-    if (write ? acc === C.O_RDONLY && e.file.kind !== 'null' : acc === C.O_WRONLY) return neg(C.EBADF);
+    if (write ? acc === C.O_RDONLY : acc === C.O_WRONLY) return neg(C.EBADF);
     if (cnt > 1024n) return neg(C.EINVAL);
     const n = Number(cnt);
     const raw = this.copyIn(iov, n * 16);
