@@ -8,6 +8,8 @@ const entries = [
   { in: 'adapter/main.ts', out: 'dist/adapter.js' },
   { in: 'extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
   { in: 'extension/server.ts', out: 'dist/server.js' },
+  // the Memory Tag Inspector's webview script (browser context)
+  { in: 'extension/webview/main.ts', out: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'chrome114' },
 ];
 
 const watch = process.argv.includes('--watch');
@@ -17,9 +19,9 @@ for (const e of entries) {
     entryPoints: [e.in],
     outfile: e.out,
     bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
+    platform: e.platform ?? 'node',
+    target: e.target ?? 'node20',
+    format: e.format ?? 'cjs',
     sourcemap: true,
     external: e.external ?? [],
     banner: e.banner ? { js: e.banner } : undefined,
