@@ -27,8 +27,11 @@ const mnemonicOf = (m: string | ((f: Fields) => string), f: Fields): string => (
 
 export class InstructionTable {
   private readonly entries: Entry[];
-  /** Decode buckets by instruction bits [28:25] (op0 in the Arm ARM's top-level table). */
-  private readonly buckets: Entry[][] = Array.from({ length: 16 }, () => []);
+  /**
+   * Decode buckets by instruction bits [31:21] (they include op0, bits [28:25], of the Arm ARM's
+   * top-level table): each holds, most specific first, the entries whose fixed bits there agree.
+   */
+  private readonly buckets: Entry[][] = Array.from({ length: 2048 }, () => []);
   private readonly forms = new Map<string, AsmForm[]>();
   private readonly specificity = new Map<InsnSpec, number>();
 
@@ -44,10 +47,8 @@ export class InstructionTable {
     // Most specific first, so special encodings win over the general pattern they sit inside.
     const sorted = [...this.entries].sort((a, b) => b.bits - a.bits);
     for (const e of sorted) {
-      for (let op0 = 0; op0 < 16; op0++) {
-        const m = (e.pat.mask >>> 25) & 0xf, v = (e.pat.value >>> 25) & 0xf;
-        if ((op0 & m) === v) this.buckets[op0].push(e);
-      }
+      const m = e.pat.mask >>> 21, v = e.pat.value >>> 21;
+      for (let top = 0; top < 2048; top++) if ((top & m) === v) this.buckets[top].push(e);
     }
     for (const e of this.entries) {
       for (const a of e.spec.aliases ?? []) {
@@ -74,7 +75,7 @@ export class InstructionTable {
 
   decode(word: number): Decoded | undefined {
     word >>>= 0;
-    for (const e of this.buckets[(word >>> 25) & 0xf]) {
+    for (const e of this.buckets[word >>> 21]) {
       if (((word & e.pat.mask) >>> 0) !== e.pat.value) continue;
       const fields = extractFields(e.pat, word);
       if (e.spec.valid && !e.spec.valid(fields)) continue;
