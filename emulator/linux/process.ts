@@ -173,6 +173,12 @@ export interface ProcessSnapshot {
   exited: ExitStatus | null;
   asyncPending: boolean;
   mismatches: TagMismatch[];
+  /** Later additions (optional so older snapshots still load). */
+  cwd?: string;
+  limits?: [number, bigint, bigint][];
+  savedSigmask?: bigint | null;
+  asyncFaultMismatches?: TagMismatch[];
+  mtePreferred?: MtePreference;
 }
 
 export class LinuxProcess extends Emitter<ProcessEvents> {
@@ -2045,6 +2051,8 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
       fds, files: files.map(f => ({ ...f, stat: { ...f.stat } })),
       rng: this.rng.seedState, sleepNs: this.sleepNs, exited: this.exited ? { ...this.exited } : null,
       asyncPending: this.asyncPending, mismatches: [...this.mismatches],
+      cwd: this.cwd, limits: [...this.limits].map(([k, [a, b]]) => [k, a, b]), savedSigmask: this.savedSigmask,
+      asyncFaultMismatches: [...this.asyncFaultMismatches], mtePreferred: this.mtePreferred,
     };
   }
 
@@ -2079,6 +2087,11 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     this.exited = s.exited ? { ...s.exited } : null;
     this.asyncPending = s.asyncPending;
     this.mismatches = [...s.mismatches];
+    if (s.cwd !== undefined) (this as { cwd: string }).cwd = s.cwd;
+    if (s.limits) this.limits = new Map(s.limits.map(([k, a, b]) => [k, [a, b]]));
+    if (s.savedSigmask !== undefined) this.savedSigmask = s.savedSigmask;
+    if (s.asyncFaultMismatches) this.asyncFaultMismatches = [...s.asyncFaultMismatches];
+    if (s.mtePreferred) this.mtePreferred = s.mtePreferred;
   }
 }
 
