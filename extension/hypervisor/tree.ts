@@ -140,3 +140,10 @@ export function parseRange(text: string): { address: number; size: number } | { 
   if (size === 0 || size % 4096 !== 0) return { error: `The size ${size} is not a positive multiple of the 4 KiB page size.` };
   return { address, size };
 }
+
+/** One line from an action result: its message, else its scalar fields. */
+export function summary(r: Record<string, unknown>): string {
+  if (typeof r.message === 'string') return r.message;
+  const parts = Object.entries(r).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => `${k} ${String(v)}`);
+  return parts.join(', ') || 'done';
+}

@@ -1,7 +1,7 @@
 // The Hypervisor view (Run and Debug side bar) and its commands, over the adapter's
 // `tagvisor/hypervisor` snapshot and `tagvisor/hypervisorAction` requests.
 import * as vscode from 'vscode';
-import { parseRange, snapshotToNodes, sizeText, type HvNode } from './tree';
+import { parseRange, snapshotToNodes, sizeText, summary, type HvNode } from './tree';
 
 export const DEBUG_TYPE = 'tagvisor';
 
@@ -126,11 +126,4 @@ export class HypervisorView implements vscode.TreeDataProvider<HvNode>, vscode.D
     if (ok || res.verified === undefined) void vscode.window.showInformationMessage(`Tagvisor: ${text}`);
     else void vscode.window.showErrorMessage(`Tagvisor: ${text}`);
   }
-}
-
-/** One line from an action result: its message, else its scalar fields. */
-export function summary(r: Record<string, unknown>): string {
-  if (typeof r.message === 'string') return r.message;
-  const parts = Object.entries(r).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => `${k} ${String(v)}`);
-  return parts.join(', ') || 'done';
 }

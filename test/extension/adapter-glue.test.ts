@@ -1,0 +1,129 @@
+// The extension's reading of the real debug adapter: the adapter session runs in this process over
+// in-memory streams (as it does inline in VS Code), and the inspector's functions interpret its
+// answers on the use-after-free example: registers with tags, the fault, tags with provenance,
+// reverse to the tag write, editing a tag.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { join } from 'node:path';
+import { TagvisorSession } from '../../adapter/index';
+import { faultFromExceptionInfo, granulesFromReadTags, pointerRegisters } from '../../extension/inspector/dap';
+import { granuleIndex, hex, untag, windowAround, CHUNK_GRANULES } from '../../extension/inspector/layout';
+
+const PROGRAM = join(import.meta.dirname, '..', '..', 'examples', 'use-after-free.s');
+
+class Dap {
+  private seq = 1;
+  private buf = Buffer.alloc(0);
+  private readonly waiting = new Map<number, (m: any) => void>();
+  readonly events: any[] = [];
+  private eventWaiters: { name: string; resolve: (e: any) => void }[] = [];
+  constructor(private readonly toAdapter: PassThrough, fromAdapter: PassThrough) {
+    fromAdapter.on('data', (d: Buffer) => { this.buf = Buffer.concat([this.buf, d]); this.drain(); });
+  }
+  private drain(): void {
+    for (;;) {
+      const sep = this.buf.indexOf('\r\n\r\n');
+      if (sep < 0) return;
+      const len = Number(/Content-Length: (\d+)/i.exec(this.buf.subarray(0, sep).toString())![1]);
+      if (this.buf.length < sep + 4 + len) return;
+      const msg = JSON.parse(this.buf.subarray(sep + 4, sep + 4 + len).toString());
+      this.buf = this.buf.subarray(sep + 4 + len);
+      if (process.env.DAP_TRACE) console.error('<-', msg.type, msg.command ?? msg.event, JSON.stringify(msg.body ?? msg.message ?? '').slice(0, 200));
+      if (msg.type === 'response') this.waiting.get(msg.request_seq)?.(msg);
+      else if (msg.type === 'event') {
+        const w = this.eventWaiters.findIndex(x => x.name === msg.event);
+        if (w >= 0) this.eventWaiters.splice(w, 1)[0].resolve(msg);
+        else this.events.push(msg);
+      }
+    }
+  }
+  request(command: string, args: unknown = {}): Promise<any> {
+    if (process.env.DAP_TRACE) console.error('->', command);
+    const seq = this.seq++;
+    const text = JSON.stringify({ seq, type: 'request', command, arguments: args });
+    // the adapter may answer synchronously inside write(): register the waiter first
+    const p = new Promise((resolve, reject) => this.waiting.set(seq, m => (m.success ? resolve(m.body ?? {}) : reject(new Error(m.message)))));
+    this.toAdapter.write(`Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    return p;
+  }
+  event(name: string): Promise<any> {
+    const i = this.events.findIndex(e => e.event === name);
+    if (i >= 0) return Promise.resolve(this.events.splice(i, 1)[0]);
+    return new Promise(resolve => this.eventWaiters.push({ name, resolve }));
+  }
+}
+
+const toAdapter = new PassThrough();
+const fromAdapter = new PassThrough();
+const session = new TagvisorSession();
+session.start(toAdapter, fromAdapter);
+const dap = new Dap(toAdapter, fromAdapter);
+after(async () => {
+  await dap.request('disconnect', {}).catch(() => undefined);
+  toAdapter.end();
+});
+
+async function registers(): Promise<{ name: string; value: string }[]> {
+  const st = await dap.request('stackTrace', { threadId: 1, startFrame: 0, levels: 1 });
+  const sc = await dap.request('scopes', { frameId: st.stackFrames[0].id });
+  const regs = sc.scopes.find((s: any) => s.name === 'Registers');
+  return (await dap.request('variables', { variablesReference: regs.variablesReference })).variables;
+}
+
+test('the inspector reads the real adapter on the use-after-free example', async () => {
+  await dap.request('initialize', { adapterID: 'tagvisor', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  // like VS Code: launch, then configure after `initialized`; the launch answer may wait for configurationDone
+  const launched = dap.request('launch', { program: PROGRAM, stopOnEntry: true });
+  await dap.event('initialized');
+  await dap.request('setExceptionBreakpoints', { filters: ['tag-check-sync'] });
+  await dap.request('configurationDone');
+  await launched;
+  const entry = await dap.event('stopped');
+  assert.equal(entry.body.reason, 'entry');
+
+  await dap.request('continue', { threadId: 1 });
+  const stop = await dap.event('stopped');
+  assert.equal(stop.body.reason, 'exception', JSON.stringify(stop.body));
+  const info = await dap.request('exceptionInfo', { threadId: 1 });
+  const fault = faultFromExceptionInfo(info);
+  assert.ok(fault, JSON.stringify(info));
+  assert.match(fault!.text, /Tag check fault \(sync, load\)/);
+
+  const regs = pointerRegisters(await registers());
+  const x20 = regs.find(r => r.name === 'x20');
+  const x21 = regs.find(r => r.name === 'x21');
+  assert.ok(x20 && x21, JSON.stringify(regs));
+  assert.equal(untag(BigInt(fault!.address)), untag(BigInt(x20!.value)) + 8n);
+  assert.equal(fault!.logicalTag, Number((BigInt(x20!.value) >> 56n) & 0xfn));
+
+  // tags of the chunk around the fault, as the webview asks for them
+  const w = windowAround(BigInt(fault!.address));
+  const gi = granuleIndex(w, BigInt(fault!.address))!;
+  const chunkStart = gi - (gi % CHUNK_GRANULES);
+  const body = await dap.request('tagvisor/readTags', { address: hex(w + BigInt(chunkStart * 16)), count: CHUNK_GRANULES });
+  const granules = granulesFromReadTags(body, CHUNK_GRANULES);
+  const g = granules[gi - chunkStart];
+  assert.equal(g.tag, fault!.allocationTag);
+  assert.notEqual(g.tag, fault!.logicalTag);
+  assert.equal(g.tag, Number((BigInt(x21!.value) >> 56n) & 0xfn), 'the block was retagged with x21\'s tag');
+  assert.ok(g.provenance, 'the retagging st2g is recorded');
+  assert.match(g.provenance!.instruction, /^st2g x21, \[x21\]/);
+  assert.equal(g.provenance!.previous, Number((BigInt(x20!.value) >> 56n) & 0xfn));
+  // the other granule of the 32-byte block too; the granule after it was never tagged
+  assert.equal(granules[gi - chunkStart + 1].tag, g.tag);
+  assert.equal(granules[gi - chunkStart + 2].tag, 0);
+
+  // "reverse-continue to this write": the st2g is the next instruction again, the old tag is back
+  await dap.request('tagvisor/goToStep', { step: g.provenance!.step, before: true });
+  const back = await dap.event('stopped');
+  assert.equal(back.body.reason, 'goto');
+  const again = granulesFromReadTags(await dap.request('tagvisor/readTags', { address: hex(untag(BigInt(fault!.address)) & ~15n), count: 1 }), 1);
+  assert.equal(again[0].tag, g.provenance!.previous);
+
+  // editing a tag goes through the debug path and is read back
+  await dap.request('tagvisor/writeTags', { address: hex(untag(BigInt(fault!.address)) & ~15n), tags: [7] });
+  const edited = granulesFromReadTags(await dap.request('tagvisor/readTags', { address: hex(untag(BigInt(fault!.address)) & ~15n), count: 1 }), 1);
+  assert.equal(edited[0].tag, 7);
+  assert.equal(edited[0].provenance?.by, 'debugger');
+});
