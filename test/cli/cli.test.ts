@@ -283,3 +283,28 @@ test('run --seed: IRG (and so the crash) is reproducible per seed and varies bet
   assert.deepEqual([0, 1, 2, 3].map(tagOf), tags, 'same seed, same tags');
   assert.ok(new Set(tags).size >= 2, `different seeds give different tags: ${tags}`);
 });
+
+test('disasm of a static glibc program: identical to objdump -d (labels, symbolized targets, `...`) except SVE', { skip: missingTools('aarch64-linux-gnu-gcc', 'aarch64-linux-gnu-objdump') }, () => {
+  const dir = tmpDir();
+  writeFileSync(join(dir, 'p.c'), '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n');
+  const exe = join(dir, 'p');
+  runOk('aarch64-linux-gnu-gcc', ['-static', '-O2', join(dir, 'p.c'), '-o', exe]);
+  const norm = (text: string): string[] => text.split('\n').flatMap(l => {
+    const m = /^\s+([0-9a-f]+):\t(.*)$/.exec(l);
+    if (m) return [`${m[1]} ${m[2].replace(/\s+/g, ' ').replace(/ \/\/.*$/, '').trim()}`];
+    if (l.trim() === '...') return ['...'];
+    if (/^[0-9a-f]{16} <.*>:$/.test(l)) return [l];
+    return [];
+  });
+  const ours = norm(cli(['disasm', exe]).stdout);
+  const theirs = norm(runOk('aarch64-linux-gnu-objdump', ['-d', exe]).stdout);
+  assert.equal(ours.length, theirs.length);
+  const sve = /\b[zp]\d+\.|\bp\d+\/|ptrue|while(lo|lt|le|ls)|\bcnt[bhwd]\b|\b(inc|dec)[bhwd]\b|mul vl|\brdvl\b|\baddvl\b|\bz\d+\b/;
+  const diffs: string[] = [];
+  for (let i = 0; i < theirs.length; i++) {
+    if (ours[i] === theirs[i]) continue;
+    if (sve.test(theirs[i]) && /\.inst 0x[0-9a-f]{8} ; undefined$/.test(ours[i])) continue; // no SVE, by design
+    diffs.push(`objdump: ${theirs[i]}\nours:    ${ours[i]}`);
+  }
+  assert.deepEqual(diffs.slice(0, 10), [], `${diffs.length} lines differ`);
+});
