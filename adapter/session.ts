@@ -1294,14 +1294,20 @@ export class TagvisorSession extends DebugSession {
       const prov = d.tagProvenance(Number(g));
       lines.push(`Logical tag: ${hex(lt)} (pointer bits 59:56)`);
       lines.push(`Allocation tag: ${hex(at)}`);
-      lines.push(`Access: ${size}-byte ${write ? 'store' : 'load'} by \`${this.insnText(e.pc)}\` at ${hex(e.pc)}${this.symbolLabel(e.pc) ? ' <' + this.symbolLabel(e.pc) + '>' : ''}`);
+      const apc = e.mismatch ? e.mismatch.pc : e.pc;
+      lines.push(`Access: ${size}-byte ${write ? 'store' : 'load'} by \`${this.insnText(apc)}\` at ${hex(apc)}${this.symbolLabel(apc) ? ' <' + this.symbolLabel(apc) + '>' : ''}`);
       lines.push(`Fault address: ${hex16(addr!)}`);
       lines.push(`Granule: [${hex(g)}, ${hex(g + 16n)})`);
       lines.push(`Tag last set by: ${provenanceText(prov.last, pc => this.insnText(pc))}`);
-      if (e.fault) {
+      if (e.signal?.delivered) {
+        lines.push(`Linux delivered SIGSEGV (${e.signal.codeName}, si_addr 0) at this kernel entry (pc ${hex(e.pc)}), after the access; ${e.signal.action === 'handler' ? 'its handler runs next' : 'the default action killed the process'}.`);
+      } else if (e.fault) {
         lines.push(`Linux delivers: SIGSEGV (SEGV_MTESERR), si_addr ${hex16(BigInt(Number(untag(e.fault.va))) | (BigInt(lt) << 56n))} when the handler has SA_EXPOSE_TAGBITS, else ${hex(untag(e.fault.va))}; continuing delivers it.`);
       } else {
-        lines.push(`The access was performed (asynchronous mode): TFSRE0_EL1.TF0 is set. Linux delivers SIGSEGV (SEGV_MTEAERR, si_addr 0) at the next kernel entry: the next system call, exception or timer interrupt${e.deliveryWithin !== undefined ? ` (a timer interrupt comes within ${e.deliveryWithin} instructions)` : ''}, not at this instruction.`);
+        const when = `Linux delivers SIGSEGV (SEGV_MTEAERR, si_addr 0) at the next kernel entry after it: the next system call, exception or timer interrupt${e.deliveryWithin !== undefined ? ` (a timer interrupt comes within ${e.deliveryWithin} instructions)` : ''}, not at this instruction.`;
+        lines.push(e.rewound
+          ? `Stopped at the instruction that makes the mismatching access (it has not run yet). In ${e.filter === 'tag-check-asymm' ? 'asymmetric mode a store' : 'asynchronous mode the access'} does not fault: it completes and sets TFSRE0_EL1.TF0. ${when}`
+          : `The access was performed (it does not fault in ${e.filter === 'tag-check-asymm' ? 'asymmetric mode for stores' : 'asynchronous mode'}); TFSRE0_EL1.TF0 is set and pc is past it. ${when}`);
       }
     } else if (e.signal) {
       lines.push(`Signal: ${e.signal.signo} (${e.signal.name}), code ${e.signal.code} (${e.signal.codeName})${e.signal.addr !== undefined ? `, si_addr ${hex16(e.signal.addr)}` : ''}`);
@@ -1468,7 +1474,6 @@ export class TagvisorSession extends DebugSession {
     const step = reqInt('tagvisor/goToStep', args, 'step', 1);
     const before = optBool('tagvisor/goToStep', args, 'before') ?? true;
     const target = before ? step - 1 : step;
-    if (target > d.position) throw new RequestError(`tagvisor/goToStep: step ${step} is in the future (now after step ${d.position})`);
     const err = d.goToPosition(target);
     if (err) throw new RequestError(`tagvisor/goToStep: ${err}`);
     this.ok(response, { position: d.position, pc: hex(d.pc) });

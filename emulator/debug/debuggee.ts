@@ -42,6 +42,8 @@ export interface ExceptionStop {
   hv?: { kind: string; reason: string; gpa: number; detail?: Record<string, string | number | boolean> };
   /** The TCF mode when it happened (0 none, 1 sync, 2 async, 3 asymm). */
   tcf: number;
+  /** Async: the machine was moved back to just before the access (history), so pc is the access. */
+  rewound?: boolean;
 }
 
 export interface WatchHit { id: number; va: bigint; size: number; write: boolean; pc: number; kind: 'data' | 'tag'; oldTag?: number; newTag?: number }
@@ -163,6 +165,8 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   private plan: StepPlan | null = null;
   private pauseRequested = false;
   private pendingStop: StopInfo | null = null;
+  /** After an async stop rewound to the mismatching access: that access does not stop again. */
+  private passMismatch: { pc: number; position: number } | null = null;
   /** A held-back fault signal: the next identical fault at this pc is delivered. */
   private passFault: { pc: number; signo: number } | null = null;
   /** While replaying history: no events, no stops. */
@@ -305,6 +309,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   /** An async (or asymmetric-store) mismatch: the access was performed; stop right after it. */
   private onMismatch(m: TagMismatch): void {
     if (this.muted || this.scanning) return;
+    if (this.passMismatch && this.passMismatch.pc === m.pc && this.passMismatch.position === this.counter.seq - 1) return;
     const filter: ExceptionFilter = this.tcf() === 3 ? 'tag-check-asymm' : 'tag-check-async';
     const e: ExceptionStop = { filter, pc: m.pc, mismatch: m, tcf: this.tcf() };
     const tick = this.opts.process?.tickInterval ?? TICK_INTERVAL;
@@ -437,20 +442,35 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   get running(): boolean { return this.plan !== null; }
 
   private stop(s: StopInfo): StopInfo {
+    // An async mismatch is reported at the instruction that made it: with history, go back to just
+    // before it (the access is shown, not yet performed; resuming performs it without stopping again).
+    if (s.reason === 'exception' && s.exception.mismatch && !s.exception.signal && this.history && this.pc !== s.exception.pc) {
+      const target = this.position - 1;
+      if (target >= this.history.start && this.moveTo(target) === undefined && this.pc === s.exception.pc) {
+        s.exception.rewound = true;
+      }
+    }
     this.plan = null;
     this.clearTemps();
     this.pendingStop = null;
     this.lastStop = s;
     if (s.reason === 'exception') this.lastException = s.exception;
     if (s.reason !== 'exception' || s.exception.signal?.delivered !== false) { this.passFault = null; this.justPassed = false; }
+    this.passMismatch = s.reason === 'exception' && s.exception.rewound ? { pc: this.pc, position: this.position } : null;
     if (this.position > this.highWater) this.highWater = this.position;
     this.history?.sync();
     return s;
   }
 
-  private flushTagEvent(): void {
+  /** Tag-change events: at most one per `tagEventMs` while running, and one when execution stops. */
+  tagEventMs = 250;
+  private lastTagEvent = 0;
+  private flushTagEvent(force: boolean): void {
     const t = this.tagChanges;
     if (t.count === 0) return;
+    const now = performance.now();
+    if (!force && now - this.lastTagEvent < this.tagEventMs) return;
+    this.lastTagEvent = now;
     this.emit('tagsChanged', { count: t.count, low: t.low, high: t.high });
     this.tagChanges = { count: 0, low: Infinity, high: -Infinity };
   }
@@ -542,7 +562,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         if (performance.now() - t0 > budgetMs) return null;
       }
     } finally {
-      this.flushTagEvent();
+      this.flushTagEvent(this.plan === null);
     }
   }
 
@@ -605,7 +625,21 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
 
   /** Moves to an earlier (or equal) position; a message when impossible. */
   goToPosition(pos: number): string | undefined {
+    const err = this.moveTo(pos);
+    if (!err) { this.lastStop = { reason: 'goto' }; this.passFault = null; this.justPassed = false; this.passMismatch = null; }
+    return err;
+  }
+
+  private moveTo(pos: number): string | undefined {
     if (!this.history) return 'reverse execution is off (set "historySize" in launch.json)';
+    if (pos > this.position) {
+      // Forward, within what was already executed once: re-execute quietly.
+      if (pos > this.highWater) return `step ${pos} has not been executed yet (the furthest point reached is ${this.highWater}); use continue`;
+      const ok = this.replay(pos - this.position);
+      this.history.sync();
+      this.clearTemps();
+      return ok ? undefined : `could not re-execute up to ${pos}`;
+    }
     const err = this.history.goTo(pos);
     this.exited = this.proc.exited;
     this.clearTemps();
@@ -618,7 +652,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (!h) return this.stop({ reason: 'history start', message: 'reverse execution is off (set "historySize" in launch.json)' });
     if (this.position <= h.start) return this.stop({ reason: 'history start', message: `no earlier history (it starts at instruction ${h.start})` });
     if (granularity === 'instruction') {
-      const err = this.goToPosition(this.position - 1);
+      const err = this.moveTo(this.position - 1);
       return this.stop(err ? { reason: 'history start', message: err } : { reason: 'step' });
     }
     // Line: the pcs of the recent past, then back to the first instruction of the previous line run.
@@ -629,10 +663,10 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     const same = (pc: number, l: SourceLocation | undefined) => { const x = this.source.lineAt(pc); return l && x && x.file === l.file && x.line === l.line; };
     // Skip instructions of the current line, then take the whole run of the previous line.
     while (i >= 0 && here && same(trace.pcs[i], here)) i--;
-    if (i < 0) { this.goToPosition(trace.start); return this.stop({ reason: 'step' }); }
+    if (i < 0) { this.moveTo(trace.start); return this.stop({ reason: 'step' }); }
     const prev = this.source.lineAt(trace.pcs[i]);
     while (i > 0 && prev && same(trace.pcs[i - 1], prev)) i--;
-    const err = this.goToPosition(trace.start + i);
+    const err = this.moveTo(trace.start + i);
     return this.stop(err ? { reason: 'history start', message: err } : { reason: 'step' });
   }
 
@@ -641,7 +675,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
    * at `to`. pcs[k] is the pc at position from + k.
    */
   private tracePcs(from: number, to: number): { start: number; pcs: number[] } | null {
-    if (this.goToPosition(from) !== undefined) return null;
+    if (this.moveTo(from) !== undefined) return null;
     const pcs: number[] = [];
     this.muted = true;
     try {
@@ -674,7 +708,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (now <= start) return this.stop({ reason: 'history start', message: `no earlier history (it starts at instruction ${start})` });
     // Replay [start, now) looking for hits; remember the last one.
     let found: { pos: number; stop: StopInfo } | null = null;
-    if (this.goToPosition(start) !== undefined) return this.stop({ reason: 'history start', message: 'could not rewind' });
+    if (this.moveTo(start) !== undefined) return this.stop({ reason: 'history start', message: 'could not rewind' });
     const saveFilter = this.breakpointFilter;
     this.scanning = true;
     try {
@@ -705,7 +739,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       this.clearTemps();
     }
     const target = found ? found.pos : start;
-    const err = this.goToPosition(target);
+    const err = this.moveTo(target);
     if (err) return this.stop({ reason: 'history start', message: err });
     return this.stop(found ? found.stop : { reason: 'history start', message: `reached the start of the recorded history (instruction ${start})` });
   }

@@ -1,0 +1,297 @@
+// Golden DAP transcripts: whole debug sessions against the shipped bundle (dist/adapter.js, built
+// with build.mjs first), compared with test/adapter/golden/*.txt. UPDATE_GOLDEN=1 rewrites them;
+// read the diff before committing: the transcripts are the adapter's observable behaviour.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { INIT, PROGRAMS, REPO, Session, buildAdapter, checkGolden } from './harness';
+
+const UAF = join(REPO, 'examples', 'use-after-free.s');
+const CALLS = join(PROGRAMS, 'calls.s');
+const ASYNC = join(PROGRAMS, 'async.s');
+const SEGV = join(PROGRAMS, 'segv.s');
+
+before(() => buildAdapter());
+
+async function scenario(name: string, body: (s: Session) => Promise<void>): Promise<void> {
+  const s = new Session();
+  await s.start();
+  try {
+    await body(s);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n--- transcript so far ---\n${s.transcript().split('\n').slice(-12).join('\n')}`);
+  } finally {
+    await s.stop().catch(() => undefined);
+  }
+  const r = checkGolden(name, s.transcript());
+  assert.ok(r.ok, r.ok ? '' : r.diff);
+}
+
+/** initialize, launch, breakpoints (optional), configurationDone: resolves after the first stop or exit. */
+async function launch(s: Session, args: object, setup?: () => Promise<void>): Promise<void> {
+  await s.ok('initialize', INIT);
+  await s.ok('launch', args);
+  await s.until('initialized');
+  if (setup) await setup();
+  await s.ok('configurationDone');
+}
+
+test('launch configuration errors name the field and never crash the adapter', async () => {
+  await scenario('launch-errors', async s => {
+    await s.ok('initialize', INIT);
+    for (const bad of [
+      {},
+      { program: 5 },
+      { program: '' },
+      { program: UAF, args: 5 },
+      { program: UAF, args: ['a', 7] },
+      { program: UAF, env: ['X=1'] },
+      { program: UAF, env: { X: 1 } },
+      { program: UAF, cwd: 3 },
+      { program: UAF, cwd: join(REPO, 'no-such-dir') },
+      { program: UAF, stopOnEntry: 'yes' },
+      { program: UAF, seed: -1 },
+      { program: UAF, seed: 1.5 },
+      { program: UAF, historySize: 1e12 },
+      { program: UAF, vm: [] },
+      { program: join(REPO, 'no-such-program.s') },
+      { program: join(PROGRAMS) },
+      { program: join(REPO, 'package.json') },
+    ]) await s.req('launch', bad);
+    await s.req('attach', { program: UAF });
+    await s.req('threads');
+    await s.req('stackTrace', { threadId: 1 });
+    await s.req('noSuchRequest', {});
+    // After all that, a good launch still works.
+    await s.ok('launch', { program: UAF, stopOnEntry: true, args: ['one', 'two'], env: { A: 'b' }, seed: 7, historySize: 1000, extra: true });
+    await s.until('initialized');
+    await s.ok('configurationDone');
+    await s.until('stopped');
+    await s.ok('threads');
+    await s.ok('terminate');
+    await s.until('terminated');
+  });
+});
+
+test('use-after-free.s: breakpoints, stepping, registers with tags, the sync tag check fault and its report', async () => {
+  await scenario('uaf-sync', async s => {
+    await launch(s, { program: UAF, stopOnEntry: true }, async () => {
+      await s.ok('setBreakpoints', { source: { path: UAF }, breakpoints: [{ line: 62 }, { line: 3 }, { line: 500 }] });
+      await s.ok('setExceptionBreakpoints', { filters: ['tag-check-sync', 'signal'] });
+      await s.req('setExceptionBreakpoints', { filters: ['no-such-filter'] });
+    });
+    await s.until('stopped');
+    await s.ok('threads');
+    await s.ok('stackTrace', { threadId: 1, startFrame: 0, levels: 20 });
+    await s.ok('breakpointLocations', { source: { path: UAF }, line: 55, endLine: 64 });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    const sc = await s.ok('scopes', { frameId: 0 });
+    const scopes = (sc.body as { scopes: { variablesReference: number }[] }).scopes;
+    const regs = await s.ok('variables', { variablesReference: scopes[0].variablesReference });
+    const x20 = (regs.body as { variables: { name: string; variablesReference: number }[] }).variables.find(v => v.name === 'x20')!;
+    await s.ok('variables', { variablesReference: x20.variablesReference });
+    await s.ok('variables', { variablesReference: scopes[1].variablesReference });
+    // Step over the st2g line: the allocation tags change.
+    await s.ok('next', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('evaluate', { expression: 'memory-tag check x20', context: 'repl' });
+    await s.ok('stepIn', { threadId: 1, granularity: 'instruction' });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('exceptionInfo', { threadId: 1 });
+    const sc2 = await s.ok('scopes', { frameId: 0 });
+    const scopes2 = (sc2.body as { scopes: { variablesReference: number }[] }).scopes;
+    const mt = await s.ok('variables', { variablesReference: scopes2[2].variablesReference });
+    for (const v of (mt.body as { variables: { variablesReference: number }[] }).variables.slice(0, 2)) {
+      if (v.variablesReference) await s.ok('variables', { variablesReference: v.variablesReference });
+    }
+    for (const expression of [
+      'x20', 'tag(x20)', 'ltag(x20)', '*(u64*)(x20 & ~(0xf << 56))', 'x1 + 8 * 2', '(u8)0x1ff', '(i8)0xff', 'sp', '_start',
+      'memory-tag print-logical-tag x20', 'memory-tag print-allocation-tag x20', 'memory-tag with-logical-tag x20 0c',
+      'memory-tag check x21', 'memory-tag check x20', 'memory-tag print-allocation-tag 0x401000',
+      'memory tag read x20', 'memory tag read x20 x20+64', 'memory tag read 0x401000',
+      'x0 +', 'nosuchname', '1/0', 'memory-tag', 'memory-tag frob',
+    ]) await s.req('evaluate', { expression, context: 'repl', frameId: 0 });
+    await s.req('evaluate', { expression: 'x20', context: 'hover', frameId: 0 });
+    await s.ok('completions', { text: 'memory-t', column: 9 });
+    await s.ok('completions', { text: 'tag(x2', column: 7 });
+    await s.ok('tagvisor/readTags', { address: '0xfffff7ffe000', count: 4 });
+    await s.ok('tagvisor/tagHistory', { address: '0xb00fffff7ffe008' });
+    await s.ok('disassemble', { memoryReference: '0x40108c', instructionOffset: -3, instructionCount: 6, resolveSymbols: true });
+    await s.ok('disassemble', { memoryReference: '0x400ff8', instructionOffset: 0, instructionCount: 4 });
+    await s.ok('readMemory', { memoryReference: '0x401000', count: 16 });
+    await s.req('readMemory', { memoryReference: '0x10', count: 16 });
+    await s.req('readMemory', { memoryReference: '0x401000', count: 2 ** 40 });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('terminated');
+  });
+});
+
+test('reverse execution: stepBack, reverseContinue to the instruction that set a tag, goToStep', async () => {
+  await scenario('uaf-reverse', async s => {
+    await launch(s, { program: UAF }, async () => {
+      await s.ok('setExceptionBreakpoints', { filters: ['tag-check-sync'] });
+    });
+    await s.until('stopped');
+    await s.ok('stepBack', { threadId: 1, granularity: 'instruction' });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('stepBack', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    const info = await s.ok('dataBreakpointInfo', { name: '0xb00fffff7ffe008', asAddress: true, mode: 'tags' });
+    await s.ok('setDataBreakpoints', { breakpoints: [{ dataId: (info.body as { dataId: string }).dataId }] });
+    await s.ok('reverseContinue', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('evaluate', { expression: 'memory tag read 0xfffff7ffe000 0xfffff7ffe020', context: 'repl' });
+    await s.ok('reverseContinue', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('reverseContinue', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('setDataBreakpoints', { breakpoints: [] });
+    await s.req('tagvisor/goToStep', { step: 30 });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('stopped');
+    // Back to just before the st2g that retagged the block (step 30), as the tag inspector does.
+    await s.ok('tagvisor/goToStep', { step: 30 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('tagvisor/goToStep', { step: 31 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('continue', { threadId: 1 });
+    await s.until('terminated');
+  });
+});
+
+test('calls.s: stack from frame records, next/stepIn/stepOut, function, instruction, conditional, hit-count, log and data breakpoints', async () => {
+  await scenario('calls', async s => {
+    await launch(s, { program: CALLS, stopOnEntry: true }, async () => {
+      await s.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'inner' }, { name: 'nosuch' }] });
+    });
+    await s.until('stopped');
+    await s.ok('continue', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    const sc = await s.ok('scopes', { frameId: 1 });
+    await s.ok('variables', { variablesReference: (sc.body as { scopes: { variablesReference: number }[] }).scopes[0].variablesReference });
+    await s.ok('stepOut', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('stepOut', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('setFunctionBreakpoints', { breakpoints: [] });
+    // A hit count: line 15 is reached again in rounds 2 and 3; stop on the second hit.
+    await s.req('setBreakpoints', { source: { path: CALLS }, breakpoints: [{ line: 15, hitCondition: 'often' }] });
+    await s.ok('setBreakpoints', { source: { path: CALLS }, breakpoints: [{ line: 15, hitCondition: '2' }] });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('evaluate', { expression: 'x19', context: 'watch' });
+    await s.ok('next', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stepIn', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('next', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('next', { threadId: 1, granularity: 'instruction' });
+    await s.until('stopped');
+    await s.ok('next', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('setBreakpoints', { source: { path: CALLS }, breakpoints: [] });
+    // A log point and a conditional breakpoint in inner (called once more, with x0 == 1).
+    await s.ok('setBreakpoints', { source: { path: CALLS }, breakpoints: [{ line: 41, logMessage: 'counter before: {x2}, x0 = {x0}' }, { line: 42, condition: 'x0 == 1' }, { line: 40, condition: 'x0 == 99' }] });
+    await s.ok('stepOut', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('setBreakpoints', { source: { path: CALLS }, breakpoints: [] });
+    // A write watchpoint on `counter`, then an instruction breakpoint at `adrp x1, counter` in _start.
+    const info = await s.ok('dataBreakpointInfo', { name: 'counter', bytes: 8 });
+    await s.ok('setDataBreakpoints', { breakpoints: [{ dataId: (info.body as { dataId: string }).dataId, accessType: 'write' }, { dataId: 'bogus' }] });
+    await s.ok('setInstructionBreakpoints', { breakpoints: [{ instructionReference: '0x401000', offset: 20 }, { instructionReference: '0x401002' }, { instructionReference: '0x10' }] });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('evaluate', { expression: '*(u64*)counter', context: 'repl' });
+    await s.ok('setDataBreakpoints', { breakpoints: [] });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('setInstructionBreakpoints', { breakpoints: [] });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('terminated');
+  });
+});
+
+test('calls.s: setVariable on registers and flags, writeMemory with memory events, goto, restart, disconnect', async () => {
+  await scenario('edits', async s => {
+    await launch(s, { program: CALLS, stopOnEntry: true });
+    await s.until('stopped');
+    const sc = await s.ok('scopes', { frameId: 0 });
+    const [regs, pstate] = (sc.body as { scopes: { variablesReference: number }[] }).scopes;
+    await s.ok('setVariable', { variablesReference: regs.variablesReference, name: 'x19', value: '1' });
+    await s.req('setVariable', { variablesReference: regs.variablesReference, name: 'pc', value: '0x401001' });
+    await s.ok('setVariable', { variablesReference: pstate.variablesReference, name: 'Z', value: '1' });
+    await s.req('setVariable', { variablesReference: pstate.variablesReference, name: 'Z', value: '2' });
+    await s.req('setVariable', { variablesReference: 999999, name: 'x0', value: '1' });
+    await s.ok('writeMemory', { memoryReference: '0x402000', data: Buffer.from([5, 0, 0, 0, 0, 0, 0, 0]).toString('base64') });
+    await s.req('writeMemory', { memoryReference: '0x10', data: 'AAAA' });
+    await s.req('writeMemory', { memoryReference: '0x402000', data: '!!notbase64' });
+    await s.ok('readMemory', { memoryReference: '0x402000', count: 8 });
+    await s.ok('gotoTargets', { source: { path: CALLS }, line: 19 });
+    await s.ok('goto', { threadId: 1, targetId: 0x40100c });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('stepIn', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('restart', {});
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('loadedSources');
+    await s.ok('continue', { threadId: 1 });
+    await s.until('terminated');
+    await s.ok('disconnect', {});
+  });
+});
+
+test('async.s: the async tag check stops at the mismatching store and says where Linux delivers it', async () => {
+  await scenario('async', async s => {
+    await launch(s, { program: ASYNC }, async () => {
+      await s.ok('setExceptionBreakpoints', { filters: ['tag-check-async', 'signal'] });
+    });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('exceptionInfo', { threadId: 1 });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('exceptionInfo', { threadId: 1 });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('terminated');
+  });
+});
+
+test('segv.s: signal filter with a condition, SIGSEGV stops before delivery', async () => {
+  await scenario('segv', async s => {
+    await launch(s, { program: SEGV }, async () => {
+      await s.ok('setExceptionBreakpoints', { filters: [], filterOptions: [{ filterId: 'signal', condition: 'SIGSEGV' }] });
+      await s.req('setExceptionBreakpoints', { filters: [], filterOptions: [{ filterId: 'tag-check-sync', condition: 'x0 +' }] });
+    });
+    await s.until('stopped');
+    await s.ok('exceptionInfo', { threadId: 1 });
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('terminated');
+  });
+});
