@@ -35,7 +35,7 @@ export interface MigrationHeader {
 export interface MigrationOptions {
   /** The broken VMM: do not transfer tags. */
   withoutTags?: boolean;
-  /** Pre-copy rounds after round 0 (default 4). */
+  /** Pre-copy rounds after round 0 before stop-and-copy is forced (default 4). */
   maxRounds?: number;
   /** Guest instructions run between rounds (default 5000). */
   roundInsns?: number;
@@ -218,19 +218,22 @@ export function precopy(src: Vmm, guest: HvGuest, sink: MigrationSink, opts: Mig
   try {
     doRound(0, populatedGfns(src), false);
     collectDirty(src); // what round 0 already covered (initially-set bitmaps, pages read meanwhile)
-    for (let round = 1; round <= maxRounds; round++) {
+    // The guest keeps running while each round is transferred; the next dirty-log sync collects what
+    // it wrote meanwhile. When little is left (or after maxRounds), the vCPU stops and the rest is sent.
+    let dirty: number[];
+    for (let round = 1; ; round++) {
       const exit = step(roundInsns);
       if (exit.reason !== 'intr') {
         stopLogging();
         src.events.emit('refused', src.vm.name, -1, src.vm.lastPc, `migration cancelled: the guest stopped during pre-copy (${exit.reason})`);
         return { ok: false, exit };
       }
-      const dirty = collectDirty(src);
+      dirty = collectDirty(src);
+      if (dirty.length <= stopPages || round > maxRounds) break;
       doRound(round, dirty, false);
-      if (dirty.length <= stopPages) break;
     }
     // Stop-and-copy: the vCPU is not run again on the source.
-    doRound(rounds.length, collectDirty(src), true);
+    doRound(rounds.length, dirty, true);
     sink.vcpu(guest.saveState());
     sink.end();
   } catch (e) {

@@ -120,6 +120,18 @@ export class SyntheticGuest implements HvGuest {
   get mmu(): Mmu { return this.cpu.mmu; }
   /** Guest-physical page numbers used (code first, then heap), without the shared bit. */
   get gpns(): number[] { return [...this.space.entries.values()].map(e => e.gpn % (this.vm.sharedGpnBit || Infinity)); }
+  /** What the guest believes its heap holds: data and one allocation tag per granule (read-only view). */
+  get shadow(): { data: Uint8Array; tags: Uint8Array; useTags: boolean } {
+    return { data: this.shadowData, tags: this.shadowTags, useTags: this.useTags };
+  }
+
+  /** Guest-physical page numbers of the heap pages (without the shared bit). */
+  get heapGpns(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.heapPages; i++) out.push(this.space.get(HEAP_VA / PAGE_SIZE + i)!.gpn % (this.vm.sharedGpnBit || Infinity));
+    return out;
+  }
+
   /** Virtual address of heap granule g with its current logical tag. */
   heapVa(g: number): bigint { return (BigInt(this.useTags ? this.shadowTags[g] : 0) << 56n) | BigInt(HEAP_VA + g * 16); }
 
