@@ -5,7 +5,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { SP } from '../cpu/state';
 import type { LinuxProcess } from '../linux';
 import * as L from '../linux/constants';
-import { insnLine } from './listing';
+import { insnLine, Symbolizer } from './listing';
 
 const h = (v: bigint | number) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16);
 
@@ -52,7 +52,10 @@ export class Tracer {
   private prevFlags = 0;
   private prevV = new BigUint64Array(64);
 
+  private readonly syms: Symbolizer;
+
   constructor(readonly proc: LinuxProcess, readonly text: ((line: string) => void) | null, jsonPath: string | null) {
+    this.syms = new Symbolizer(proc.elf);
     if (jsonPath) this.jsonFd = openSync(jsonPath, 'w');
     this.prev.set(proc.cpu.x);
     this.prevFlags = proc.cpu.nzcv;
@@ -63,9 +66,10 @@ export class Tracer {
   before(pc: number): void {
     if (!this.text) return;
     const w = this.proc.peekWord(pc);
-    const sym = this.proc.elf.symbolize(pc - this.proc.image.loadBias);
-    const label = sym && sym.offset === 0 ? `<${sym.symbol.name}>` : '';
-    const t = w === undefined ? '(unmapped)' : insnLine(w, pc, a => this.proc.elf.symbolize(a)?.label);
+    const bias = this.proc.image.loadBias;
+    const l = this.syms.labelAt(pc - bias);
+    const label = l ? `<${l}>` : '';
+    const t = w === undefined ? '(unmapped)' : insnLine(w, pc, a => this.syms.label(a - bias));
     this.pending = `${pc.toString(16).padStart(12, '0')}  ${w === undefined ? '????????' : w.toString(16).padStart(8, '0')}  ${t}${label ? '  ' + label : ''}`;
     this.text(this.pending);
   }
