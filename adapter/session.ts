@@ -1002,9 +1002,10 @@ export class TagvisorSession extends DebugSession {
     const stackFrames = slice.map((f, i) => {
       const idx = start + i;
       const lookup = f.isReturnAddress ? f.pc - 4 : f.pc;
-      const label = this.symbolLabel(lookup) ?? hex(f.pc);
-      const name = f.isReturnAddress ? (this.symbolLabel(lookup)?.replace(/\+0x[0-9a-f]+$/, '') ?? hex(f.pc)) : label;
       const loc = d.source.lineAt(lookup);
+      // With a source line the function name is enough; without one, name+offset says where.
+      const label = this.symbolLabel(lookup);
+      const name = label === undefined ? hex(f.pc) : loc || f.isReturnAddress ? label.replace(/\+0x[0-9a-f]+$/, '') : label;
       const sf = new StackFrame(idx, name, loc ? new Source(loc.file.split('/').pop()!, loc.file) : undefined,
         loc ? this.toClientLine(loc.line) : 0, loc ? this.toClientColumn(loc.column) : 0) as DebugProtocol.StackFrame;
       sf.instructionPointerReference = hex(f.pc);
