@@ -60,6 +60,15 @@ export interface VmConfig {
     freeTagsOnRestore: boolean;
   };
   dirtyLog: { manualProtect: boolean; initiallySet: boolean };
+  /** Stress migration policy (the CLI's --migrate-every / --migrate-without-tags override it). */
+  migration: {
+    /** Live-migrate every N guest instructions (null: never). */
+    every: number | null;
+    /** The broken VMM: do not transfer tags. */
+    withoutTags: boolean;
+    /** 'stream': through the binary stream format (in memory); 'direct': records passed in process. */
+    via: 'stream' | 'direct';
+  };
 }
 
 export class VmDescriptionError extends Error {
@@ -163,7 +172,7 @@ export function parseVmDescriptionText(text: string, source = 'vm description'):
 
 function parse(json: unknown, path: string): VmConfig {
   const o = obj(json, path);
-  onlyKeys(o, path, ['name', 'mte', 'ipaBits', 'type', 'debug', 'host', 'memory', 'private', 'swap', 'dirtyLog', '$comment', 'description']);
+  onlyKeys(o, path, ['name', 'mte', 'ipaBits', 'type', 'debug', 'host', 'memory', 'private', 'swap', 'dirtyLog', 'migration', '$comment', 'description']);
   const name = o.name === undefined ? 'vm0' : typeof o.name === 'string' && o.name !== '' ? o.name : (() => { throw new VmDescriptionError(`${path}.name`, 'expected a non-empty string'); })();
   const mte = bool(o, 'mte', path, true);
   const ipaBits = int(o, 'ipaBits', path, 32, 52) ?? KVM_PHYS_SHIFT_DEFAULT;
@@ -229,7 +238,17 @@ function parse(json: unknown, path: string): VmConfig {
   const dirtyLog = { manualProtect: bool(d, 'manualProtect', `${path}.dirtyLog`, false), initiallySet: bool(d, 'initiallySet', `${path}.dirtyLog`, false) };
   if (dirtyLog.initiallySet && !dirtyLog.manualProtect) throw new VmDescriptionError(`${path}.dirtyLog.initiallySet`, 'needs "manualProtect": true (KVM_DIRTY_LOG_INITIALLY_SET is a flag of KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)');
 
-  return { name, mte, ipaBits, type, debug, host, memory, private: priv, swap, dirtyLog };
+  const mg = o.migration === undefined ? {} : obj(o.migration, `${path}.migration`);
+  onlyKeys(mg, `${path}.migration`, ['every', 'withoutTags', 'via']);
+  const migration = {
+    every: int(mg, 'every', `${path}.migration`, 1, Number.MAX_SAFE_INTEGER) ?? null,
+    withoutTags: bool(mg, 'withoutTags', `${path}.migration`, false),
+    via: oneOf(mg, 'via', `${path}.migration`, ['stream', 'direct'] as const, 'stream'),
+  };
+  if (migration.withoutTags && migration.every === null) throw new VmDescriptionError(`${path}.migration.withoutTags`, 'needs "every": N (it changes how those migrations transfer memory)');
+  if (migration.every !== null && type === 'protected') throw new VmDescriptionError(`${path}.migration.every`, 'a protected VM cannot be migrated by the VMM (its private memory is not readable)');
+
+  return { name, mte, ipaBits, type, debug, host, memory, private: priv, swap, dirtyLog, migration };
 }
 
 function region(v: unknown, path: string, index: number, type: 'default' | 'protected'): RegionConfig {
@@ -292,5 +311,6 @@ export function vmConfigToJson(c: VmConfig): unknown {
     private: c.private,
     swap: { ...(c.swap.limitPages !== null ? { limit: c.swap.limitPages * PAGE_SIZE } : {}), ...(c.swap.every !== null ? { every: c.swap.every } : {}), freeTagsOnRestore: c.swap.freeTagsOnRestore },
     dirtyLog: c.dirtyLog,
+    migration: { ...(c.migration.every !== null ? { every: c.migration.every } : {}), withoutTags: c.migration.withoutTags, via: c.migration.via },
   };
 }

@@ -273,7 +273,10 @@ export class MigrationTarget implements MigrationSink {
     this.cfg = cfg;
     this.withTags = h.withTags;
     // Dirty logging is only enabled after the incoming data and tags are in place.
-    const incoming: VmConfig = { ...cfg, private: [], memory: cfg.memory.map(r => ({ ...r, dirtyLog: false })) };
+    // The destination VM is named after the source with a generation suffix: vm0 -> vm0#1 -> vm0#2.
+    const m = /^(.*)#(\d+)$/.exec(cfg.name);
+    const name = m ? `${m[1]}#${Number(m[2]) + 1}` : `${cfg.name}#1`;
+    const incoming: VmConfig = { ...cfg, name, private: [], memory: cfg.memory.map(r => ({ ...r, dirtyLog: false })) };
     this.vmm = new Vmm(incoming, this.opts);
     // Like QEMU -incoming, the destination machine is fully built (the guest may load its image
     // into RAM) before the migrated pages overwrite that RAM; it only runs after loadState.
@@ -423,7 +426,7 @@ function finish(src: Vmm, target: MigrationTarget, report: MigrationReport, veri
       { pages: v.pages, dataMismatches: v.dataMismatches, tagMismatches: v.tagMismatches });
   }
   src.vm.destroy();
-  src.dispose();
+  // The event bus (and a --trace-hv subscription on it) carries on with the destination.
   dst.vm.lastPc = target.guest!.pc;
   dst.events.emit('migration-complete', dst.vm.name, -1, dst.vm.lastPc,
     `guest continues on ${dst.vm.name} after ${report.rounds.length} round(s), ${report.pagesSent} page(s)${report.withoutTags ? ' WITHOUT tags: pages will be sanitised to tag 0 at their first stage-2 fault' : ''}`,

@@ -75,13 +75,18 @@ export function parseHvCliOptions(argv: string[]): { options: HvCliOptions; rest
   return { options: o, rest };
 }
 
-/** VmmRunOptions for the CLI flags (pass to vmm.run). */
-export function runOptionsFromCli(o: HvCliOptions, extra: VmmRunOptions = {}): VmmRunOptions {
-  if (o.migrateWithoutTags && o.migrateEvery === null) throw new Error('--migrate-without-tags: needs --migrate-every N (it changes how those migrations transfer memory)');
+/**
+ * VmmRunOptions for the CLI flags (pass to vmm.run). Flags override the description's `swap.every`
+ * and `migration` settings; pass the VmConfig so --migrate-without-tags can rely on its interval.
+ */
+export function runOptionsFromCli(o: HvCliOptions, extra: VmmRunOptions = {}, cfg?: VmConfig): VmmRunOptions {
+  if (o.migrateWithoutTags && o.migrateEvery === null && (cfg?.migration.every ?? null) === null) {
+    throw new Error('--migrate-without-tags: needs --migrate-every N (or "migration": { "every": N } in the VM description)');
+  }
   return {
     ...extra,
     ...(o.swapEvery !== null ? { swapEvery: o.swapEvery } : {}),
     ...(o.migrateEvery !== null ? { migrateEvery: o.migrateEvery } : {}),
-    migrateWithoutTags: o.migrateWithoutTags,
+    ...(o.migrateWithoutTags ? { migrateWithoutTags: true } : {}),
   };
 }

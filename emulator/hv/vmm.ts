@@ -468,7 +468,9 @@ function runLoop(start: Vmm, startGuest: HvGuest, factory: HvGuestFactory, opts:
   const slice = opts.sliceInsns ?? 20000;
   const max = opts.maxInsns ?? Infinity;
   const swapEvery = opts.swapEvery ?? vmm.cfg.swap.every ?? Infinity;
-  const migEvery = opts.migrateEvery ?? Infinity;
+  const migEvery = opts.migrateEvery ?? vmm.cfg.migration.every ?? Infinity;
+  if (opts.migrateWithoutTags === undefined && vmm.cfg.migration.withoutTags) opts = { ...opts, migrateWithoutTags: true };
+  if (opts.migrateVia === undefined) opts = { ...opts, migrateVia: vmm.cfg.migration.via };
   if (!(swapEvery > 0) || !(migEvery > 0) || !(slice > 0)) throw new HvError(fail('EINVAL', 'vmm run', 'options', 'swapEvery, migrateEvery and sliceInsns must be positive'));
   let nextSwap = guest.insns + swapEvery;
   let nextMig = guest.insns + migEvery;
