@@ -1,7 +1,7 @@
 // execve for a static ELF: map the PT_LOAD segments (ET_EXEC at their addresses, static-pie ET_DYN
 // top-down in the mmap area like Linux with a zero load bias), then build the initial stack exactly
 // as fs/binfmt_elf.c create_elf_tables does (ASLR off).
-import { PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR, type ElfFile } from '../elf';
+import { PF_R, PF_W, PF_X, PT_PHDR, type ElfFile } from '../elf';
 import { PAGE_SIZE } from '../memory/page';
 import {
   AT_BASE, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_EXECFN, AT_FLAGS, AT_GID, AT_HWCAP, AT_HWCAP2,
@@ -85,7 +85,6 @@ export function mapElf(mm: MemoryMap, elf: ElfFile, path: string): LoadedImage {
     const pt = elf.programHeaders.find(p => p.type === PT_PHDR);
     if (pt) phdrAddr = Number(pt.vaddr) + loadBias;
   }
-  void PT_LOAD;
   return {
     loadBias, entry: Number(elf.entry) + loadBias, phdrAddr, phnum: elf.header.phnum,
     brk: pageUp(brk), segments,

@@ -9,7 +9,7 @@ import { parseElf, type ElfFile } from '../elf';
 import { A64 } from '../isa/table';
 import { GuestFault } from '../memory/fault';
 import { AddressSpace, Mmu, type TagMismatch } from '../memory/mmu';
-import { GRANULE_SIZE, PAGE_SIZE } from '../memory/page';
+import { PAGE_SIZE } from '../memory/page';
 import { PhysAccessError, RamPhysicalMemory, type GuestPhysicalMemory } from '../memory/physical';
 import * as C from './constants';
 import { Emitter } from './emitter';
@@ -22,7 +22,7 @@ import { buildStack, LoadError, mapElf, type InitialStack, type LoadedImage } fr
 import { SeededRandom } from './rng';
 import {
   ESR, ESR_MAGIC, ESR_SIZE, F, FPSIMD_MAGIC, FPSIMD_SIZE, FRAME, FRAME_RECORD_SIZE, PSR_DAIF_MASK, PSR_MODE_MASK,
-  PSR_TCO, SC, SI, TERMINATOR_SIZE, UC, esrValue,
+  PSR_TCO, SC, SI, UC, esrValue,
 } from './sigframe';
 import { syscallName } from './syscall-names';
 import { MemoryMap, type Vma } from './vma';
@@ -658,8 +658,7 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
       dv.setBigUint64(r + 8, BigInt(this.faultCode), true);
       r += ESR_SIZE;
     }
-    // terminator: magic 0, size 0 (already zero)
-    void TERMINATOR_SIZE;
+    // The terminator (magic 0, size 0) is already zero.
     const rec = new Uint8Array(16);
     const rdv = new DataView(rec.buffer);
     rdv.setBigUint64(0, c.x[29], true);
@@ -865,7 +864,7 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
   /** Reads guest memory without faulting pages in; undefined where nothing is mapped. */
   peekBytes(va: bigint, len: number): Uint8Array | undefined {
     const out = new Uint8Array(len);
-    let a = untag(va);
+    const a = untag(va);
     for (let k = 0; k < len;) {
       if (a + k >= C.TASK_SIZE) return undefined;
       const vpn = Math.floor((a + k) / PAGE_SIZE), off = (a + k) % PAGE_SIZE;
@@ -888,7 +887,6 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
       }
       k += n;
     }
-    void a; a = 0;
     return out;
   }
 
@@ -940,9 +938,7 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     const args = [c.x[0], c.x[1], c.x[2], c.x[3], c.x[4], c.x[5]];
     const pc = c.pc - 4;
     let result: bigint | 'blocked' | 'noreturn';
-    if (c.svcImm !== 0) {
-      // Linux ignores the SVC immediate.
-    }
+    // Linux ignores the SVC immediate.
     try {
       result = this.dispatch(nr, args);
     } catch (e) {
@@ -2117,5 +2113,3 @@ function pcOf(v: bigint): number {
 
 function basename(p: string): string { const i = p.lastIndexOf('/'); return i >= 0 ? p.slice(i + 1) : p; }
 function dirname(p: string): string { const i = p.lastIndexOf('/'); return i > 0 ? p.slice(0, i) : '/'; }
-
-export { GRANULE_SIZE };
