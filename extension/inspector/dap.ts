@@ -2,6 +2,7 @@
 // returns plain data). The adapter is the authority; these functions only reshape its answers.
 import type { FaultMark, GranuleInfo, Provenance, RegisterPointer } from './protocol';
 import { hex, isPointerLike } from './layout';
+import { decodeReadTags, type ReadTagsBody } from '../../adapter/tags';
 
 const HEX_RE = /0x[0-9a-f]+/i;
 
@@ -24,7 +25,10 @@ export function pointerRegisters(vars: readonly { name: string; value: string }[
     if (!POINTER_REGISTERS.test(name)) continue;
     const value = valueOf(v.value);
     if (value === undefined || !isPointerLike(value)) continue;
-    out.push({ name, value: hex(value) });
+    const r: RegisterPointer = { name, value: hex(value) };
+    const mem = /\bmem (0x[0-9a-f]+)/i.exec(v.value);
+    if (mem) r.allocationTag = Number(mem[1]);
+    out.push(r);
   }
   return out;
 }
@@ -66,24 +70,41 @@ export function faultFromExceptionInfo(body: { exceptionId?: string; description
 
 /**
  * Normalises the `tagvisor/readTags` response into one GranuleInfo per granule. The adapter answers
- * `{ address, count, granuleSize: 16, tags: (number | null)[], sets: ({ pc, instruction, step,
- * previous, tag, by } | null)[] }`: `tags[i]` null means no tag storage / unreadable.
+ * in columns (`tags`: one hex digit per granule, '-' = no tags; provenance as `writers` + base64
+ * `setBy`/`steps` + `previous`), decoded by the adapter's own adapter/tags.ts. An older row form
+ * (`tags: (number | null)[]`, `sets: [...]`) is still read.
  */
 export function granulesFromReadTags(body: unknown, count: number): GranuleInfo[] {
   const o = body && typeof body === 'object' ? body as Record<string, unknown> : undefined;
   const tags = o?.tags;
+  if (typeof tags === 'string') {
+    const decoded = decodeReadTags(o as unknown as ReadTagsBody);
+    const out: GranuleInfo[] = [];
+    for (let i = 0; i < count; i++) {
+      const g = decoded[i];
+      if (!g) { out.push({ tag: null, note: 'not read' }); continue; }
+      const info: GranuleInfo = g.tag === null ? { tag: null, note: NO_TAGS } : { tag: g.tag };
+      if (g.set && g.tag !== null) {
+        info.provenance = { pc: g.set.pc, instruction: g.set.instruction.replace(/\s+/g, ' ').trim(), step: g.set.step, previous: g.set.previous, by: g.set.by };
+      }
+      out.push(info);
+    }
+    return out;
+  }
   if (!Array.isArray(tags)) throw new Error('tagvisor/readTags: the adapter answered without a "tags" list');
   const sets = Array.isArray(o?.sets) ? o!.sets as unknown[] : [];
   const out: GranuleInfo[] = [];
   for (let i = 0; i < count; i++) {
     const t = tags[i];
-    const info: GranuleInfo = typeof t === 'number' && Number.isInteger(t) && t >= 0 && t <= 15 ? { tag: t } : { tag: null, note: i < tags.length ? 'no tag storage here (unmapped, not PROT_MTE, or not readable)' : 'not read' };
+    const info: GranuleInfo = typeof t === 'number' && Number.isInteger(t) && t >= 0 && t <= 15 ? { tag: t } : { tag: null, note: i < tags.length ? NO_TAGS : 'not read' };
     const pv = provenanceOf(sets[i]);
     if (pv && info.tag !== null) info.provenance = pv;
     out.push(info);
   }
   return out;
 }
+
+const NO_TAGS = 'no tag storage here (unmapped, not PROT_MTE, or not readable)';
 
 function num(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;

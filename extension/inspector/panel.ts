@@ -198,7 +198,8 @@ export class TagInspector implements vscode.Disposable {
   <span id="status" role="status" aria-live="polite"></span>
 </header>
 <div id="fault" class="fault-banner" role="alert" hidden></div>
-<div class="grid-head" aria-hidden="true"><span class="addr">granule address</span>${Array.from({ length: 16 }, (_, i) => `<span>+${(i * 16).toString(16).toUpperCase().padStart(2, '0')}</span>`).join('')}</div>
+<div id="pointers" class="pointers" aria-label="Pointer registers" hidden></div>
+<div class="grid-head" aria-hidden="true"><span class="addr">address</span>${Array.from({ length: 16 }, (_, i) => `<span>+${(i * 16).toString(16).toUpperCase().padStart(2, '0')}</span>`).join('')}</div>
 <div id="viewport" class="viewport" tabindex="0" role="grid" aria-label="Allocation tags, 16 granules of 16 bytes per row" aria-rowcount="4096" aria-colcount="17">
   <div id="spacer" class="spacer"></div>
 </div>
@@ -206,8 +207,8 @@ export class TagInspector implements vscode.Disposable {
 <footer class="legend" aria-hidden="true">
   <span class="legend-title">Allocation tag:</span>${Array.from({ length: 16 }, (_, t) => `<span class="key"><span class="swatch tag-${t.toString(16)}"></span>${t.toString(16).toUpperCase()}</span>`).join('')}
   <span class="key"><span class="swatch tag-none"></span>no tags</span>
-  <span class="key"><span class="ptr-sample">x0→5</span> register → its logical tag</span>
-  <span class="key"><span class="swatch mismatch-sample"></span>logical ≠ allocation tag</span>
+  <span class="key"><span class="ptr-sample">x0</span> a register points here</span>
+  <span class="key"><span class="swatch mismatch-sample"></span>its logical tag ≠ allocation tag</span>
   <span class="key">⚡ fault</span>
 </footer>
 <script nonce="${nonce}" src="${js}"></script>

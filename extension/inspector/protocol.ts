@@ -23,7 +23,12 @@ export interface GranuleInfo {
   note?: string;
 }
 
-export interface RegisterPointer { name: string; value: string }
+export interface RegisterPointer {
+  name: string;
+  value: string;
+  /** The allocation tag of the granule it points to, as the adapter reports it (`[tag 0xb != mem 0xc: mismatch]`). */
+  allocationTag?: number;
+}
 
 export interface FaultMark { address: string; logicalTag?: number; allocationTag?: number; text: string }
 

@@ -6,7 +6,7 @@
 import {
   CHUNK_GRANULES, CHUNK_ROWS, GRANULE, GRANULES_PER_ROW, WINDOW_GRANULES, WINDOW_ROWS,
   chunksFor, granuleAddress, granuleIndex, hex, hexAddress, logicalTagOf, markersByGranule, navigate,
-  scrollToReveal, visibleRows, type NavKey, type PointerMarker,
+  scrollToReveal, untag as untagAddr, visibleRows, type NavKey, type PointerMarker,
 } from '../inspector/layout';
 import { tagClass } from '../inspector/colors';
 import type { GranuleInfo, HostToWebview, InspectorState, WebviewToHost } from '../inspector/protocol';
@@ -25,6 +25,7 @@ const followBox = $<HTMLSelectElement>('follow');
 const statusLine = $<HTMLSpanElement>('status');
 const faultBanner = $<HTMLDivElement>('fault');
 const details = $<HTMLDivElement>('details');
+const pointerStrip = $<HTMLDivElement>('pointers');
 
 let state: InspectorState | undefined;
 let windowStart = 0n;
@@ -76,8 +77,9 @@ function renderCell(i: number): HTMLDivElement {
     const p = document.createElement('span');
     p.className = 'ptr';
     // "x20→5": the register and the logical tag it carries
-    p.textContent = ms.map(m => `${m.register}→${m.logicalTag.toString(16).toUpperCase()}`).join(' ');
+    p.textContent = ms.map(m => m.register).join(',');
     cell.appendChild(p);
+    cell.title = ms.map(m => `${m.register}: logical tag ${hex(m.logicalTag)}${info?.tag != null ? (info.tag === m.logicalTag ? ' = allocation tag' : ` ≠ allocation tag ${hex(info.tag)}`) : ''}`).join('\n');
   }
   if (i === faultIndex) {
     const f = document.createElement('span');
@@ -234,6 +236,34 @@ function button(text: string, onClick: () => void): HTMLButtonElement {
   const b = document.createElement('button'); b.textContent = text; b.addEventListener('click', onClick); return b;
 }
 
+/** One chip per pointer register: where it points, its logical tag, the allocation tag there; click to go. */
+function renderPointers(s: InspectorState): void {
+  pointerStrip.replaceChildren();
+  if (!s.registers.length) { pointerStrip.hidden = true; return; }
+  pointerStrip.hidden = false;
+  const title = document.createElement('span');
+  title.className = 'strip-title';
+  title.textContent = 'Pointers:';
+  pointerStrip.append(title);
+  for (const r of s.registers) {
+    const v = BigInt(r.value);
+    const lt = logicalTagOf(v);
+    const chip = document.createElement('button');
+    const known = r.allocationTag !== undefined;
+    const ok = known && r.allocationTag === lt;
+    chip.className = `chip ${known ? (ok ? 'ok' : 'bad') : 'untagged'}`;
+    const name = document.createElement('strong');
+    name.textContent = r.name;
+    const tags = document.createElement('span');
+    tags.className = 'chip-tags';
+    tags.textContent = known ? `${lt.toString(16).toUpperCase()} ${ok ? '=' : '≠'} ${r.allocationTag!.toString(16).toUpperCase()}` : `${lt.toString(16).toUpperCase()}`;
+    chip.append(name, tags);
+    chip.title = `${r.name} = ${hex(v)}\nlogical tag ${hex(lt)}${known ? `, allocation tag at ${hex(untagAddr(v))}: ${hex(r.allocationTag!)} (${ok ? 'match' : 'MISMATCH'})` : ' (no allocation tags there: not PROT_MTE memory)'}\nclick to show it`;
+    chip.addEventListener('click', () => post({ type: 'goto', text: hex(untagAddr(v)) }));
+    pointerStrip.append(chip);
+  }
+}
+
 // ---- host messages ---------------------------------------------------------------------------------
 
 function applyState(s: InspectorState): void {
@@ -255,6 +285,7 @@ function applyState(s: InspectorState): void {
   const cur = s.follow ?? '';
   followBox.replaceChildren(new Option('(none)', ''), ...regs.map(r => new Option(`${r.name}  ${hex(r.value)}  tag ${hex(logicalTagOf(r.value))}`, r.name)));
   followBox.value = regs.some(r => r.name === cur) ? cur : '';
+  renderPointers(s);
   // status and fault banner
   const sess = s.session;
   statusLine.textContent = !sess ? 'No Tagvisor debug session.' : sess.state === 'running' ? `${sess.name}: running…` : `${sess.name}: paused${sess.reason ? ` (${sess.reason})` : ''}`;

@@ -147,4 +147,15 @@ test('reading the adapter: register values, pointer registers, the fault, tags w
   assert.match(g[1].note!, /no tag storage/);
   assert.deepEqual(g[2], { tag: 0 });
   assert.throws(() => granulesFromReadTags({ nope: 1 }, 1), /without a "tags" list/);
+  // the adapter's column form: hex digits, writers, base64 setBy/steps, previous digits
+  const cols = granulesFromReadTags({
+    address: '0x1000', count: 3, granuleSize: 16, logicalTag: 0, tags: 'a-0',
+    writers: [{ pc: '0x40104c', instruction: 'st2g    x20, [x20]', by: 'instruction' }],
+    setBy: Buffer.from(new Int32Array([0, -1, -1]).buffer).toString('base64'),
+    steps: Buffer.from(new Float64Array([17, 0, 0]).buffer).toString('base64'),
+    previous: '3--',
+  }, 3);
+  assert.deepEqual(cols[0], { tag: 10, provenance: { pc: '0x40104c', instruction: 'st2g x20, [x20]', step: 17, previous: 3, by: 'instruction' } });
+  assert.equal(cols[1].tag, null);
+  assert.deepEqual(cols[2], { tag: 0 });
 });

@@ -1,0 +1,402 @@
+#!/usr/bin/env node
+// End-to-end test of the Tagvisor extension in the real VS Code (code-server 4.100.3 = VS Code
+// 1.100.3), headless, driven through Debian's chromium by playwright-core.
+//
+//   bash test/e2e/install.sh     # once (idempotent): code-server, chromium, playwright-core
+//   node test/e2e/run.mjs        # packages the VSIX (npm run package), installs it, runs the checks
+//
+// What it does, as a person would: opens a copy of examples/ as the workspace, opens
+// use-after-free.s (language mode, a hover from the language server), presses F5 (no launch.json: the
+// extension's configuration provider debugs the active file, stopping on entry), checks the
+// Variables view (registers, pointers with their tags), continues into the tag check fault (the
+// "Tag check fault (sync)" exception breakpoint), checks the Memory Tag Inspector that opens on the
+// fault (grid, fault granule, pointer markers, provenance), reverse-continues to the tag write from the
+// inspector, runs a hypervisor command and reads the Hypervisor view, and stops. Screenshots go to
+// $OUT_DIR (default /tmp/tagvisor-e2e/screenshots).
+//
+// Env: TAGVISOR_E2E_DIR (install.sh's dir), VSIX (skip packaging), OUT_DIR, KEEP=1 (keep the run dir).
+// Prints one line per check and `e2e: N passed, N failed`; the exit code is 0 only if all passed.
+import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIR = process.env.TAGVISOR_E2E_DIR || '/tmp/tagvisor-e2e';
+const CODE_SERVER = path.join(DIR, 'bin/code-server');
+const OUT_DIR = process.env.OUT_DIR || path.join(DIR, 'screenshots');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+const t0 = Date.now();
+const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
+const log = (m) => console.log(`[${secs()}s] ${m}`);
+let passed = 0, failed = 0;
+function check(name, ok, detail = '') {
+  if (ok) { passed++; console.log(`ok   - ${name}`); } else { failed++; console.log(`FAIL - ${name}${detail ? ': ' + String(detail).slice(0, 600) : ''}`); }
+  return ok;
+}
+
+if (!fs.existsSync(CODE_SERVER) || !fs.existsSync(path.join(DIR, 'tools/node_modules/playwright-core'))) {
+  console.log(`FAIL - e2e harness missing in ${DIR}: run bash test/e2e/install.sh first`);
+  console.log('e2e: 0 passed, 1 failed');
+  process.exit(1);
+}
+const require = createRequire(path.join(DIR, 'tools/'));
+const { chromium } = require('playwright-core');
+
+const freePort = () => new Promise((resolve, reject) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  s.on('error', reject);
+});
+async function waitHttp(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try { const r = await fetch(url); if (r.ok) return; } catch { /* not yet */ }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error(`timeout waiting for ${url}`);
+}
+/** The remote extension host logs this once the eager extensions are activated; F5 before it does nothing. */
+async function waitExtHost(userData, ms) {
+  const end = Date.now() + ms;
+  const logs = path.join(userData, 'logs');
+  while (Date.now() < end) {
+    for (const d of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
+      const f = path.join(logs, d, 'exthost1', 'remoteexthost.log');
+      if (fs.existsSync(f) && fs.readFileSync(f, 'utf8').includes('Eager extensions activated')) return true;
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  return false;
+}
+function extHostLog(userData) {
+  const logs = path.join(userData, 'logs');
+  let out = '';
+  for (const d of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
+    const f = path.join(logs, d, 'exthost1', 'remoteexthost.log');
+    if (fs.existsSync(f)) out += fs.readFileSync(f, 'utf8');
+  }
+  return out;
+}
+
+// ---- VS Code UI helpers ----
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+async function runCommand(page, label) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>' + label);
+  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(label)}$`) }) }).first();
+  await row.waitFor({ state: 'visible', timeout: 10000 });
+  await row.click();
+}
+const pane = (page, title) => page.locator('.pane', { has: page.locator(`.pane-header[aria-label="${title} Section"]`) });
+const paneRows = (page, title) => pane(page, title).locator('.monaco-list-row');
+const rowsOf = (page, title) => paneRows(page, title).evaluateAll(rs => rs.map(r => ({
+  label: r.getAttribute('aria-label') ?? '', text: r.textContent.trim(), expanded: r.getAttribute('aria-expanded'), level: Number(r.getAttribute('aria-level')),
+})));
+/** Every row of a (virtualised) view: scroll it with the mouse wheel, collecting the rows as they render. */
+async function allRowsOf(page, title) {
+  const seen = new Map();
+  const list = pane(page, title).locator('.monaco-list').first();
+  const box = await list.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + Math.min(40, box.height / 2));
+  for (let i = 0; i < 40; i++) {
+    const before = seen.size;
+    for (const r of await rowsOf(page, title)) seen.set(r.label, r);
+    if (i > 1 && seen.size === before) break;
+    await page.mouse.wheel(0, 120);
+    await page.waitForTimeout(80);
+  }
+  await page.mouse.wheel(0, -100000);
+  return [...seen.values()];
+}
+/** Scrolls a virtualised view (mouse wheel, from its top) until a row matching `re` is rendered. */
+async function revealRow(page, title, re) {
+  const row = paneRows(page, title).filter({ hasText: re }).first();
+  if (await row.count()) return row;
+  const box = await pane(page, title).locator('.monaco-list').first().boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + Math.min(40, box.height / 2));
+  await page.mouse.wheel(0, -100000);
+  await page.waitForTimeout(100);
+  for (let i = 0; i < 40 && !(await row.count()); i++) { await page.mouse.wheel(0, 120); await page.waitForTimeout(80); }
+  await row.waitFor({ timeout: 5000 });
+  // rendered is not enough: bring it inside the list's viewport
+  for (let i = 0; i < 20; i++) {
+    const rb = await row.boundingBox();
+    if (!rb) break;
+    if (rb.y < box.y) await page.mouse.wheel(0, -22);
+    else if (rb.y + rb.height > box.y + box.height) await page.mouse.wheel(0, 22);
+    else break;
+    await page.waitForTimeout(80);
+  }
+  return row;
+}
+async function expandRow(page, title, re) {
+  const row = paneRows(page, title).filter({ hasText: re }).first();
+  await row.waitFor({ timeout: 15000 });
+  if (await row.getAttribute('aria-expanded') === 'false') await row.click();
+  return row;
+}
+async function shot(page, name, locator) {
+  const p = path.join(OUT_DIR, name);
+  await (locator ?? page).screenshot({ path: p });
+  log(`screenshot ${p}`);
+}
+
+// ---- main ----
+fs.mkdirSync(OUT_DIR, { recursive: true });
+const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tagvisor-e2e-'));
+const dirs = { userData: path.join(runDir, 'user-data'), extensions: path.join(runDir, 'extensions'), xdg: path.join(runDir, 'xdg'), workspace: path.join(runDir, 'examples') };
+for (const d of [dirs.userData, dirs.extensions, dirs.xdg]) fs.mkdirSync(d, { recursive: true });
+// the workspace is a copy of examples/ (copied: a folder inside the git repo would make the git extension chatter)
+fs.cpSync(path.join(ROOT, 'examples'), dirs.workspace, { recursive: true });
+fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
+fs.writeFileSync(path.join(dirs.userData, 'User/settings.json'), JSON.stringify({
+  'workbench.startupEditor': 'none',
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'workbench.enableExperiments': false,
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'git.openRepositoryInParentFolders': 'never',
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'editor.minimap.enabled': false,
+  // sticky tree headers (the "Registers" scope row) cover rows and swallow clicks
+  'workbench.tree.enableStickyScroll': false,
+  'workbench.colorTheme': process.env.E2E_THEME || 'Default Dark Modern',
+}, null, 2));
+const env = { ...process.env, XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'), XDG_DATA_HOME: path.join(dirs.xdg, 'data') };
+const csArgs = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
+const timings = {};
+const mark = (k) => { timings[k] = Number(secs()); };
+
+let cs, browser, page;
+try {
+  // 1. the VSIX
+  let vsix = process.env.VSIX;
+  if (!vsix) {
+    execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    vsix = path.join(ROOT, 'dist', 'tagvisor.vsix');
+  }
+  const size = fs.statSync(vsix).size;
+  check(`VSIX built (${(size / 1024).toFixed(0)} KiB, under 2 MiB)`, size < 2 * 2 ** 20, `${size} bytes`);
+  mark('vsix');
+  const inst = execFileSync(CODE_SERVER, [...csArgs, '--install-extension', vsix], { env, encoding: 'utf8' });
+  check('VSIX installs into VS Code 1.100', /successfully installed/i.test(inst), inst.trim());
+  mark('installed');
+
+  // 2. code-server
+  const port = await freePort();
+  const csLog = fs.openSync(path.join(runDir, 'code-server.log'), 'w');
+  cs = spawn(CODE_SERVER, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+    '--disable-workspace-trust', '--disable-getting-started-override', ...csArgs, dirs.workspace], { env, detached: true, stdio: ['ignore', csLog, csLog] });
+  const base = `http://127.0.0.1:${port}`;
+  await waitHttp(`${base}/healthz`, 30000);
+  mark('server');
+
+  // 3. the browser
+  browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(dirs.xdg, 'chromium-config'), XDG_CACHE_HOME: path.join(dirs.xdg, 'cache') },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.on('pageerror', e => log(`pageerror: ${e.message}`));
+  await page.goto(`${base}/?folder=${encodeURIComponent(dirs.workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60000 });
+  check('extension host started', await waitExtHost(dirs.userData, 60000));
+  mark('workbench');
+
+  // 4. open the example: language mode and the language server
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'use-after-free.s' }).first().click();
+  await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 20000 });
+  const mode = page.locator('.statusbar-item[id="status.editor.mode"]');
+  await mode.waitFor({ timeout: 20000 });
+  await page.waitForFunction(() => /Tagvisor/.test(document.querySelector('[id="status.editor.mode"]')?.textContent ?? ''), null, { timeout: 20000 }).catch(() => {});
+  check('.s file opens in the tagvisor-asm language', /AArch64 Assembly \(Tagvisor\)/.test(await mode.innerText()), await mode.innerText());
+  // hover on `irg` (line 62): go to the line, put the cursor on the mnemonic, show the hover
+  const src = fs.readFileSync(path.join(dirs.workspace, 'use-after-free.s'), 'utf8').split('\n');
+  const irgLine = src.findIndex(l => /^\s+irg\s/.test(l)) + 1;
+  await page.locator('.monaco-editor textarea').first().focus();
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type(`${irgLine}:10`);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(1500); // the language server starts with the first .s document
+  let hoverText = '';
+  for (let i = 0; i < 3 && !/Insert random tag/.test(hoverText); i++) {
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    const hover = page.locator('.monaco-hover-content').first();
+    hoverText = await hover.waitFor({ timeout: 8000 }).then(() => hover.innerText(), () => '');
+    if (!/Insert random tag/.test(hoverText)) await page.waitForTimeout(1500);
+  }
+  check('language server hover on irg explains its tag semantics', /Insert random tag/.test(hoverText) && /GCR_EL1/.test(hoverText), hoverText);
+  await shot(page, 'hover.png');
+  await page.keyboard.press('Escape');
+  mark('language');
+
+  // 5. F5 without launch.json: debug the active file, stop on entry
+  await runCommand(page, 'View: Show Run and Debug');
+  await page.locator('.pane-header[aria-label="Variables Section"]').waitFor({ timeout: 10000 }).catch(() => {});
+  await page.locator('.monaco-editor textarea').first().focus();
+  await page.keyboard.press('F5');
+  const toolbar = page.locator('.debug-toolbar');
+  if (!await toolbar.waitFor({ timeout: 15000 }).then(() => true, () => false)) {
+    log('no debug toolbar after F5, retrying');
+    await page.keyboard.press('F5');
+    await toolbar.waitFor({ timeout: 15000 });
+  }
+  await page.locator('.pane-header[aria-label="Call Stack Section"]').waitFor({ timeout: 10000 });
+  await paneRows(page, 'Call Stack').filter({ hasText: /_start/ }).first().waitFor({ timeout: 20000 });
+  const stackHeader = await page.locator('.pane-header[aria-label="Call Stack Section"]').innerText();
+  check('F5 debugs the open .s file and stops on entry', /paused on entry/i.test(stackHeader), stackHeader);
+  mark('debugStarted');
+  await expandRow(page, 'Variables', /^Registers$/);
+  await paneRows(page, 'Variables').filter({ hasText: /^x0\b/ }).first().waitFor({ timeout: 15000 });
+  let vars = await allRowsOf(page, 'Variables');
+  check('Variables view: Registers scope with x0..x30, sp, pc', ['x0', 'x30', 'sp', 'pc'].every(r => vars.some(v => v.label.startsWith(`${r}, value`))), JSON.stringify(vars.map(v => v.label)));
+  check('Variables view: other scopes (PSTATE and MTE, Memory tags)', vars.some(v => v.label === 'Scope PSTATE and MTE') && vars.some(v => v.label === 'Scope Memory tags'), JSON.stringify(vars.map(v => v.label)));
+  await page.mouse.move(1500, 980);
+  await shot(page, 'debug-entry.png');
+
+  // 6. the exception breakpoint, and continue into the tag check fault
+  const bps = await rowsOf(page, 'Breakpoints');
+  const tagBp = bps.find(b => /Tag check fault \(sync\)/.test(b.text));
+  const tagBpChecked = await paneRows(page, 'Breakpoints').filter({ hasText: 'Tag check fault (sync)' }).first().locator('input[type=checkbox]').isChecked().catch(() => false);
+  check('Breakpoints view offers the "Tag check fault (sync)" exception breakpoint, enabled', !!tagBp && tagBpChecked, JSON.stringify(bps.map(b => b.text)));
+  await page.keyboard.press('F5');
+  // the Call Stack header shows the stop's description (the exception text) instead of "Paused on exception"
+  await page.waitForFunction(() => /Tag check fault/i.test(document.querySelector('.pane-header[aria-label="Call Stack Section"]')?.textContent ?? ''), null, { timeout: 30000 })
+    .catch(() => {});
+  const excHeader = await page.locator('.pane-header[aria-label="Call Stack Section"]').innerText();
+  check('continue stops on the tag check exception breakpoint', /Tag check fault \(sync, load\)/.test(excHeader), excHeader);
+  const widget = page.locator('.exception-widget').first();
+  const widgetText = await widget.waitFor({ timeout: 10000 }).then(() => widget.innerText(), () => '');
+  check('exception widget: "Tag check fault (sync, load): logical tag …, allocation tag …"', /Tag check fault \(sync, load\): logical tag 0x[0-9a-f], allocation tag 0x[0-9a-f] at 0x[0-9a-f]+/.test(widgetText), widgetText);
+  const ltag = /logical tag (0x[0-9a-f])/.exec(widgetText)?.[1];
+  const atag = /allocation tag (0x[0-9a-f])/.exec(widgetText)?.[1];
+  const faultAddr = /at (0x[0-9a-f]+)/.exec(widgetText)?.[1];
+  mark('fault');
+
+  // registers with tags: x20 is the stale pointer, x21 the retagged one
+  await paneRows(page, 'Variables').first().waitFor({ timeout: 15000 });
+  const x20row = await revealRow(page, 'Variables', /^x20\b/);
+  const x20label = await x20row.getAttribute('aria-label');
+  check('x20 shows its logical tag and the mismatching allocation tag', new RegExp(`\\[tag ${ltag} != mem ${atag}: mismatch\\]`).test(x20label ?? ''), x20label);
+  // (a value hover may cover the row and swallow a normal click: click its left edge directly)
+  const xb = await x20row.boundingBox();
+  if (xb && await x20row.getAttribute('aria-expanded') === 'false') await page.mouse.click(xb.x + 30, xb.y + xb.height / 2);
+  if (await x20row.getAttribute('aria-expanded', { timeout: 5000 }).catch(() => null) === 'false') await page.keyboard.press('ArrowRight');
+  await paneRows(page, 'Variables').filter({ hasText: /^logical tag/ }).first().waitFor({ timeout: 10000 }).catch(() => {});
+  vars = await allRowsOf(page, 'Variables');
+  check('x20 expands into address, logical tag, allocation tag and match', vars.some(v => v.label === `logical tag, value ${ltag}`) && vars.some(v => v.label === `allocation tag, value ${atag}`) && vars.some(v => /^match, value mismatch/.test(v.label)), JSON.stringify(vars.filter(v => v.level > 2).map(v => v.label)));
+  await shot(page, 'tag-fault.png');
+  await pane(page, 'Variables').screenshot({ path: path.join(OUT_DIR, 'variables-pane.png') });
+
+  // 7. the Memory Tag Inspector opened on the fault
+  const wv = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const faultCell = wv.locator('.cell.fault');
+  const inspectorUp = await faultCell.waitFor({ timeout: 20000 }).then(() => true, () => false);
+  check('Memory Tag Inspector opens by itself on the tag fault, fault granule marked', inspectorUp);
+  mark('inspector');
+  if (inspectorUp) {
+    await wv.locator('.cell.fault .t').filter({ hasText: /^[0-9A-F]$/ }).waitFor({ timeout: 15000 }).catch(() => {});
+    const cellTag = (await faultCell.locator('.t').innerText()).trim();
+    check('the fault granule shows its allocation tag in hex', atag !== undefined && cellTag === atag.slice(2).toUpperCase(), `cell ${cellTag}, expected ${atag}`);
+    const rowCells = await wv.locator('.row').first().locator('.cell').count();
+    check('the grid has 16 granules per row', rowCells === 16, String(rowCells));
+    const renderedRows = await wv.locator('.row').count();
+    check('the grid is virtualised (a screenful of rows rendered out of 4096)', renderedRows > 5 && renderedRows < 200, String(renderedRows));
+    const ptrs = await wv.locator('.cell.pointer .ptr').allInnerTexts();
+    check('pointer registers are drawn in the granule they point to (x20, x21)', ptrs.some(p => p.includes('x20') && p.includes('x21')), JSON.stringify(ptrs));
+    check('the granule with a mismatching pointer is highlighted', await wv.locator('.cell.mismatch', { hasText: 'x20' }).count() > 0);
+    const L = ltag?.slice(2).toUpperCase(), A = atag?.slice(2).toUpperCase();
+    const bad = (await wv.locator('#pointers .chip.bad').allInnerTexts()).map(t => t.replace(/\s+/g, ' '));
+    const good = (await wv.locator('#pointers .chip.ok').allInnerTexts()).map(t => t.replace(/\s+/g, ' '));
+    check(`pointer strip: x20 logical ${L} ≠ allocation ${A} (mismatch), x21 ${A} = ${A}`, bad.includes(`x20 ${L} ≠ ${A}`) && good.includes(`x21 ${A} = ${A}`), JSON.stringify({ bad, good }));
+    const banner = await wv.locator('#fault').innerText().catch(() => '');
+    check('the inspector names the fault', banner.includes('Tag check fault') && (!faultAddr || banner.includes(faultAddr)), banner);
+    // details of the faulting granule: who retagged it
+    await faultCell.click();
+    const details = wv.locator('#details');
+    await details.locator('text=Set by').waitFor({ timeout: 10000 }).catch(() => {});
+    const detailsText = await details.innerText();
+    check('clicking the fault granule shows its provenance (st2g x21, step, previous tag)', /Set by st2g\s+x21, \[x21\]/.test(detailsText) && new RegExp(`previous tag ${ltag}`).test(detailsText) && /step \d+/.test(detailsText), detailsText);
+    // keyboard: arrow right selects the next granule
+    const before = await details.locator('h2').innerText().catch(() => '');
+    await wv.locator('#viewport').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForTimeout(200);
+    const after = await details.locator('h2').innerText().catch(() => '');
+    const addrOf = (t) => BigInt(/Granule (0x[0-9a-f]+)/.exec(t)?.[1] ?? '0');
+    check('arrow keys move the selection to the next granule', /Granule 0x/.test(before) && addrOf(after) === addrOf(before) + 16n, `${before} -> ${after}`);
+    await page.keyboard.press('ArrowLeft');
+    await page.mouse.move(1500, 980);
+    await shot(page, 'inspector.png');
+    const panel = page.locator('.editor-group-container').last();
+    await shot(page, 'inspector-panel.png', panel);
+
+    // 8. reverse-continue to the tag write from the inspector
+    const reverse = wv.locator('#reverse');
+    if (await reverse.isEnabled().catch(() => false)) {
+      await reverse.click();
+        const st2gLine = src.findIndex(l => /^\s+st2g\s+x21/.test(l)) + 1;
+      await paneRows(page, 'Call Stack').filter({ hasText: `${st2gLine}:` }).first().waitFor({ timeout: 20000 }).catch(() => {});
+      const frame = await rowsOf(page, 'Call Stack');
+      const status = await wv.locator('#status').innerText().catch(() => '');
+      check('"Reverse-continue to this write" goes back to the st2g that set the tag', frame.some(f => f.label.includes(`line ${st2gLine},`)) && /paused \(goto\)/.test(status), `${status} ${JSON.stringify(frame.map(f => f.label))}`);
+      await wv.locator('.cell.fault').waitFor({ state: 'detached', timeout: 10000 }).catch(() => {});
+      await shot(page, 'inspector-after-reverse.png');
+    } else {
+      check('"Reverse-continue to this write" button is enabled', false);
+    }
+  }
+
+  // 9. the Hypervisor view and one hypervisor command
+  await runCommand(page, 'Tagvisor: Refresh Hypervisor View');
+  const hvHeader = page.locator('.pane-header[aria-label="Hypervisor Section"]');
+  const hvShown = await hvHeader.waitFor({ timeout: 10000 }).then(() => true, () => false);
+  check('Hypervisor view is in the Run and Debug side bar', hvShown);
+  if (hvShown) {
+    if (await hvHeader.getAttribute('aria-expanded') === 'false') await hvHeader.click();
+    await paneRows(page, 'Hypervisor').first().waitFor({ timeout: 10000 }).catch(() => {});
+    const hv = await rowsOf(page, 'Hypervisor');
+    check('Hypervisor view shows the VM state from the adapter', hv.length > 0 && hv.every(r => r.text.length > 0), JSON.stringify(hv.map(r => r.text)));
+    await pane(page, 'Hypervisor').screenshot({ path: path.join(OUT_DIR, 'hypervisor.png') });
+  }
+  mark('hypervisor');
+
+  // 10. stop
+  await page.keyboard.press('Shift+F5');
+  const stopped = await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 }).then(() => true, () => false);
+  check('Shift+F5 ends the session', stopped);
+  const ext = extHostLog(dirs.userData);
+  check('no errors from the extension in the extension host log', !/\[error\][^\n]*tagvisor/i.test(ext), (/\[error\][^\n]*tagvisor[^\n]*/i.exec(ext) ?? [''])[0]);
+  mark('done');
+} catch (e) {
+  failed++;
+  console.log(`FAIL - exception: ${e.stack || e}`);
+  if (page) await page.screenshot({ path: path.join(OUT_DIR, 'failure.png') }).catch(() => {});
+  const f = path.join(runDir, 'code-server.log');
+  if (fs.existsSync(f)) console.log('--- code-server.log (tail) ---\n' + fs.readFileSync(f, 'utf8').slice(-2000));
+  const ext = extHostLog(dirs.userData);
+  if (ext) console.log('--- extension host log (tail) ---\n' + ext.slice(-3000));
+} finally {
+  await browser?.close().catch(() => {});
+  if (cs?.pid) { try { process.kill(-cs.pid, 'SIGTERM'); } catch { /* gone */ } }
+  await new Promise(r => setTimeout(r, 500));
+  if (cs?.pid) { try { process.kill(-cs.pid, 'SIGKILL'); } catch { /* gone */ } }
+  if (!process.env.KEEP) fs.rmSync(runDir, { recursive: true, force: true }); else log(`kept ${runDir}`);
+  log(`timings (s): ${JSON.stringify(timings)}`);
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
