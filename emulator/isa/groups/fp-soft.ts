@@ -632,6 +632,19 @@ function prodErr(a: number, b: number, p: number): number {
   const bh = t - (t - b), bl = b - bh;
   return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
+const oddF = new Float64Array(1), oddU = new Uint32Array(oddF.buffer);
+/** Round to odd from a round-to-nearest result v whose exact value is v + err (err != 0, v normal). */
+function toOdd(v: number, err: number): number {
+  oddF[0] = v;
+  const lo = oddU[0];
+  if ((lo & 1) === 1) return v;
+  // The odd neighbour on the side of the exact value: magnitude up when err has v's sign.
+  if ((err > 0) === (v > 0)) oddU[0] = lo + 1;
+  else if (lo !== 0) oddU[0] = lo - 1;
+  else { oddU[0] = 0xffffffff; oddU[1] -= 1; }
+  return oddF[0];
+}
+
 /** The rounding error of s = fl(a+b) (Knuth's TwoSum). */
 function sumErr(a: number, b: number, s: number): number {
   const bb = s - a;
@@ -797,6 +810,20 @@ export function fmaD(c: Cpu, A: VViews, iadd: number, ix: number, iy: number, R:
         } else if (a === 0) {
           c.fpsr |= IXC;
           R.f64[ir] = p; return;
+        } else if (Math.abs(p) < BIG && Math.abs(a) < BIG) {
+          // Emulated FMA (Boldo & Melquiond): p + e = x*y exactly, th + tl = a + p exactly,
+          // v = tl + e rounded to odd, result = round-to-nearest(th + v).
+          const th = a + p, tl = sumErr(a, p, th);
+          let v = tl + e;
+          const ve = sumErr(tl, e, v);
+          if (ve === 0 || Math.abs(v) >= MIN_NORMAL_D) {
+            if (ve !== 0) v = toOdd(v, ve);
+            const r = th + v;
+            if (Math.abs(r) > MIN_NORMAL_D && Math.abs(r) !== Infinity) {
+              if (ve !== 0 || sumErr(th, v, r) !== 0) c.fpsr |= IXC;
+              R.f64[ir] = r; return;
+            }
+          }
         }
       }
     }

@@ -7,7 +7,7 @@ import type { Cpu } from '../../cpu/cpu';
 import type { Fields, InsnSpec, Operand, Step } from '../spec';
 import {
   bigView, byElemStep, commit, commitScalar, mixedStep, numView, outView, pairStep, readBig, sameStep, satS, satSB, satU, satUB,
-  writeBigT, type ElemOp,
+  writeBigT, type ElemOp, type Kernel,
 } from './simd-lanes';
 import {
   arrQ, arrSQ, arrSQ1d, arrTable, arrWide, computedImm, freg, hlmCodec, intZero, velem, velemSplit, vreg, vregSame, widthBySize,
@@ -25,11 +25,16 @@ const GEL = 'Advanced SIMD vector x indexed element';
 // ---- element operations ------------------------------------------------------------------------------
 
 const mk = (signed: boolean, n: ElemOp['n'], b: ElemOp['b'], acc = false): ElemOp => ({ signed, n, b, acc });
+/** Adds whole-vector kernels (each a separate function literal: see ElemOp.k). */
+const withK = (op: ElemOp, k: Kernel, kp?: Kernel): ElemOp => ({ ...op, k, kp });
 const toS = (v: number, e: number): number => (v >= 2 ** (e - 1) ? v - 2 ** e : v);
 const ALL = -1;
 
-const ADD = mk(false, (a, b) => a + b, (a, b) => a + b);
-const SUB = mk(false, (a, b) => a - b, (a, b) => a - b);
+const ADD = withK(mk(false, (a, b) => a + b, (a, b) => a + b),
+  (A, bn, bm, R, cnt) => { for (let i = 0; i < cnt; i++) R[i] = A[bn + i] + A[bm + i]; },
+  (A, bn, bm, R, cnt) => { const h = cnt >> 1; for (let i = 0; i < h; i++) { R[i] = A[bn + 2 * i] + A[bn + 2 * i + 1]; R[h + i] = A[bm + 2 * i] + A[bm + 2 * i + 1]; } });
+const SUB = withK(mk(false, (a, b) => a - b, (a, b) => a - b),
+  (A, bn, bm, R, cnt) => { for (let i = 0; i < cnt; i++) R[i] = A[bn + i] - A[bm + i]; });
 const MUL = mk(false, (a, b, e) => (e === 32 ? Math.imul(a, b) : a * b), (a, b) => a * b);
 const MLA = mk(false, (a, b, e, _c, d) => d + (e === 32 ? Math.imul(a, b) : a * b), (a, b, _e, _c, d) => d + a * b, true);
 const MLS = mk(false, (a, b, e, _c, d) => d - (e === 32 ? Math.imul(a, b) : a * b), (a, b, _e, _c, d) => d - a * b, true);
@@ -47,12 +52,32 @@ const QADD = (s: boolean) => mk(s, s ? (a, b, e, c) => satS(a + b, e, c) : (a, b
   s ? (a, b, e, c) => satSB(a + b, e, c) : (a, b, e, c) => satUB(a + b, e, c));
 const QSUB = (s: boolean) => mk(s, s ? (a, b, e, c) => satS(a - b, e, c) : (a, b, e, c) => satU(a - b, e, c),
   s ? (a, b, e, c) => satSB(a - b, e, c) : (a, b, e, c) => satUB(a - b, e, c));
-const CMGT = (s: boolean) => mk(s, (a, b) => (a > b ? ALL : 0), (a, b) => (a > b ? -1n : 0n));
-const CMGE = (s: boolean) => mk(s, (a, b) => (a >= b ? ALL : 0), (a, b) => (a >= b ? -1n : 0n));
-const CMEQ = mk(false, (a, b) => (a === b ? ALL : 0), (a, b) => (a === b ? -1n : 0n));
-const CMTST = mk(false, (a, b) => ((a & b) !== 0 ? ALL : 0), (a, b) => ((a & b) !== 0n ? -1n : 0n));
-const MAX = (s: boolean) => mk(s, (a, b) => (a > b ? a : b), (a, b) => (a > b ? a : b));
-const MIN = (s: boolean) => mk(s, (a, b) => (a < b ? a : b), (a, b) => (a < b ? a : b));
+const CMGT = (s: boolean) => withK(mk(s, (a, b) => (a > b ? ALL : 0), (a, b) => (a > b ? -1n : 0n)),
+  (A, bn, bm, R, cnt) => { for (let i = 0; i < cnt; i++) R[i] = A[bn + i] > A[bm + i] ? ALL : 0; });
+const CMGE = (s: boolean) => withK(mk(s, (a, b) => (a >= b ? ALL : 0), (a, b) => (a >= b ? -1n : 0n)),
+  (A, bn, bm, R, cnt) => { for (let i = 0; i < cnt; i++) R[i] = A[bn + i] >= A[bm + i] ? ALL : 0; });
+const CMEQ = withK(mk(false, (a, b) => (a === b ? ALL : 0), (a, b) => (a === b ? -1n : 0n)),
+  (A, bn, bm, R, cnt) => { for (let i = 0; i < cnt; i++) R[i] = A[bn + i] === A[bm + i] ? ALL : 0; });
+const CMTST = withK(mk(false, (a, b) => ((a & b) !== 0 ? ALL : 0), (a, b) => ((a & b) !== 0n ? -1n : 0n)),
+  (A, bn, bm, R, cnt) => { for (let i = 0; i < cnt; i++) R[i] = (A[bn + i] & A[bm + i]) !== 0 ? ALL : 0; });
+const MAX = (s: boolean) => withK(mk(s, (a, b) => (a > b ? a : b), (a, b) => (a > b ? a : b)),
+  (A, bn, bm, R, cnt) => { for (let i = 0; i < cnt; i++) { const x = A[bn + i], y = A[bm + i]; R[i] = x > y ? x : y; } },
+  (A, bn, bm, R, cnt) => {
+    const h = cnt >> 1;
+    for (let i = 0; i < h; i++) {
+      const x = A[bn + 2 * i], y = A[bn + 2 * i + 1], u = A[bm + 2 * i], v = A[bm + 2 * i + 1];
+      R[i] = x > y ? x : y; R[h + i] = u > v ? u : v;
+    }
+  });
+const MIN = (s: boolean) => withK(mk(s, (a, b) => (a < b ? a : b), (a, b) => (a < b ? a : b)),
+  (A, bn, bm, R, cnt) => { for (let i = 0; i < cnt; i++) { const x = A[bn + i], y = A[bm + i]; R[i] = x < y ? x : y; } },
+  (A, bn, bm, R, cnt) => {
+    const h = cnt >> 1;
+    for (let i = 0; i < h; i++) {
+      const x = A[bn + 2 * i], y = A[bn + 2 * i + 1], u = A[bm + 2 * i], v = A[bm + 2 * i + 1];
+      R[i] = x < y ? x : y; R[h + i] = u < v ? u : v;
+    }
+  });
 const ABD = (s: boolean) => mk(s, (a, b) => Math.abs(a - b), (a, b) => (a > b ? a - b : b - a));
 const ABA = (s: boolean) => mk(s, (a, b, _e, _c, d) => d + Math.abs(a - b), (a, b, _e, _c, d) => d + (a > b ? a - b : b - a), true);
 const SQDMULH = (round: boolean) => mk(true,
@@ -355,7 +380,7 @@ const ABS = unary(true, a => Math.abs(a), a => (a < 0n ? -a : a));
 const NEG = unary(true, a => -a, a => -a);
 const SQABS = unary(true, (a, e, c) => satS(Math.abs(a), e, c), (a, e, c) => satSB(a < 0n ? -a : a, e, c));
 const SQNEG = unary(true, (a, e, c) => satS(-a, e, c), (a, e, c) => satSB(-a, e, c));
-const CMZ = (cmp: (a: number) => boolean, cmpb: (a: bigint) => boolean) => unary(true, a => (cmp(a) ? ALL : 0), a => (cmpb(a) ? -1n : 0n));
+const CMZ = (cmp: (a: number) => boolean, cmpb: (a: bigint) => boolean, k: Kernel) => withK(unary(true, a => (cmp(a) ? ALL : 0), a => (cmpb(a) ? -1n : 0n)), k);
 const SUQADD = unary(false, (a, e, c, d) => satS(toS(d, e) + a, e, c), (a, e, c, d) => satSB(BigInt.asIntN(e, d) + a, e, c), true);
 const USQADD = unary(false, (a, e, c, d) => satU(d + toS(a, e), e, c), (a, e, c, d) => satUB(d + BigInt.asIntN(e, a), e, c), true);
 
@@ -364,11 +389,11 @@ interface MiscDef { id: string; m: string; U: number; opc: string; sizes: number
 const MISC: MiscDef[] = [
   { id: 'SQABS', m: 'sqabs', U: 0, opc: '00111', sizes: [0, 1, 2, 3], ssizes: [0, 1, 2, 3], op: SQABS, hover: 'Signed saturating absolute value.' },
   { id: 'SQNEG', m: 'sqneg', U: 1, opc: '00111', sizes: [0, 1, 2, 3], ssizes: [0, 1, 2, 3], op: SQNEG, hover: 'Signed saturating negate.' },
-  { id: 'CMGT_zero', m: 'cmgt', U: 0, opc: '01000', sizes: [0, 1, 2, 3], ssizes: [3], op: CMZ(a => a > 0, a => a > 0n), zero: true, hover: 'Compare signed greater than zero.' },
-  { id: 'CMGE_zero', m: 'cmge', U: 1, opc: '01000', sizes: [0, 1, 2, 3], ssizes: [3], op: CMZ(a => a >= 0, a => a >= 0n), zero: true, hover: 'Compare signed greater than or equal to zero.' },
-  { id: 'CMEQ_zero', m: 'cmeq', U: 0, opc: '01001', sizes: [0, 1, 2, 3], ssizes: [3], op: CMZ(a => a === 0, a => a === 0n), zero: true, hover: 'Compare equal to zero.' },
-  { id: 'CMLE_zero', m: 'cmle', U: 1, opc: '01001', sizes: [0, 1, 2, 3], ssizes: [3], op: CMZ(a => a <= 0, a => a <= 0n), zero: true, hover: 'Compare signed less than or equal to zero.' },
-  { id: 'CMLT_zero', m: 'cmlt', U: 0, opc: '01010', sizes: [0, 1, 2, 3], ssizes: [3], op: CMZ(a => a < 0, a => a < 0n), zero: true, hover: 'Compare signed less than zero.' },
+  { id: 'CMGT_zero', m: 'cmgt', U: 0, opc: '01000', sizes: [0, 1, 2, 3], ssizes: [3], op: CMZ(a => a > 0, a => a > 0n, (A, bn, _bm, R, cnt) => { for (let i = 0; i < cnt; i++) R[i] = A[bn + i] > 0 ? ALL : 0; }), zero: true, hover: 'Compare signed greater than zero.' },
+  { id: 'CMGE_zero', m: 'cmge', U: 1, opc: '01000', sizes: [0, 1, 2, 3], ssizes: [3], op: CMZ(a => a >= 0, a => a >= 0n, (A, bn, _bm, R, cnt) => { for (let i = 0; i < cnt; i++) R[i] = A[bn + i] >= 0 ? ALL : 0; }), zero: true, hover: 'Compare signed greater than or equal to zero.' },
+  { id: 'CMEQ_zero', m: 'cmeq', U: 0, opc: '01001', sizes: [0, 1, 2, 3], ssizes: [3], op: CMZ(a => a === 0, a => a === 0n, (A, bn, _bm, R, cnt) => { for (let i = 0; i < cnt; i++) R[i] = A[bn + i] === 0 ? ALL : 0; }), zero: true, hover: 'Compare equal to zero.' },
+  { id: 'CMLE_zero', m: 'cmle', U: 1, opc: '01001', sizes: [0, 1, 2, 3], ssizes: [3], op: CMZ(a => a <= 0, a => a <= 0n, (A, bn, _bm, R, cnt) => { for (let i = 0; i < cnt; i++) R[i] = A[bn + i] <= 0 ? ALL : 0; }), zero: true, hover: 'Compare signed less than or equal to zero.' },
+  { id: 'CMLT_zero', m: 'cmlt', U: 0, opc: '01010', sizes: [0, 1, 2, 3], ssizes: [3], op: CMZ(a => a < 0, a => a < 0n, (A, bn, _bm, R, cnt) => { for (let i = 0; i < cnt; i++) R[i] = A[bn + i] < 0 ? ALL : 0; }), zero: true, hover: 'Compare signed less than zero.' },
   { id: 'ABS', m: 'abs', U: 0, opc: '01011', sizes: [0, 1, 2, 3], ssizes: [3], op: ABS, hover: 'Absolute value (the most negative value stays).' },
   { id: 'NEG', m: 'neg', U: 1, opc: '01011', sizes: [0, 1, 2, 3], ssizes: [3], op: NEG, hover: 'Negate (modulo the element size).' },
   { id: 'SUQADD', m: 'suqadd', U: 0, opc: '00011', sizes: [0, 1, 2, 3], ssizes: [0, 1, 2, 3], op: SUQADD, hover: 'Signed saturating accumulate of unsigned value: d = sat(d + unsigned n).' },
@@ -617,6 +642,17 @@ const SHDEFS: ShDef[] = [
   { id: 'USHLL', m: 'ushll', U: 1, opc: '10100', kind: 'W', op: sh => mk(false, a => a * 2 ** sh, a => a << BigInt(sh)), hover: 'Unsigned shift left long (uxtl when the shift is 0).' },
 ];
 
+/** SHRN{2} with 16- or 32-bit source elements (glibc's string functions use `shrn v.8b, v.8h, #4`). */
+function shrnStep(s: number, sh: number, d: number, n: number, upper: boolean): Step {
+  const cnt = 8 >> s, base = upper ? cnt : 0, per = 8 >> s;
+  return c => {
+    const V = vregs(c), X = s === 0 ? V.u16 : V.u32, R = outView(s);
+    if (upper) { T.u32[0] = V.u32[d * 4]; T.u32[1] = V.u32[d * 4 + 1]; }
+    for (let i = 0; i < cnt; i++) R[base + i] = X[n * per + i] >>> sh;
+    commit(V, d, upper ? 16 : 8);
+  };
+}
+
 /** Wraps a shift op with a saturation to the (narrow) result width. */
 function satOf(op: ElemOp, signedIn: boolean, signedOut: boolean): ElemOp {
   return mk(signedIn,
@@ -645,7 +681,11 @@ function shiftSpecs(def: ShDef): InsnSpec[] {
       valid: f => f.immh !== 0 && hsb(f.immh) < 3,
       operands: [vd(narrow), vn(wide), shiftImm(true)],
       aliases: [0, 1].map(q => ({ mnemonic: def.m + (q ? '2' : ''), when: () => false, asmOnly: true, fixed: { Q: q }, operands: [vd(narrow), vn(wide), shiftImm(true)], complete: (f: Fields) => f.Q === q })),
-      exec: f => { const s = hsb(f.immh); return mixedStep(def.op(shiftOf(f)), s, s + 1, 0, s + 1, 0, 8 >> s, f.Rd, f.Rn, f.Rn, { upper: f.Q === 1, bytes: 8 }); },
+      exec: f => {
+        const s = hsb(f.immh);
+        if (def.id === 'SHRN' && s < 2) return shrnStep(s, shiftOf(f), f.Rd, f.Rn, f.Q === 1);
+        return mixedStep(def.op(shiftOf(f)), s, s + 1, 0, s + 1, 0, 8 >> s, f.Rd, f.Rn, f.Rn, { upper: f.Q === 1, bytes: 8 });
+      },
     });
   } else {
     const narrow = arrImmh([0, 1, 2]), wide = arrImmh([0, 1, 2], true);

@@ -19,11 +19,22 @@ export interface ElemOp {
   b: BigFn;
   /** The accumulator (destination element) is an input. */
   acc?: boolean;
+  /**
+   * Optional whole-vector kernel for elements up to 32 bits (same results as `n`, no flags): a
+   * function literal of its own, so its element loop stays monomorphic in the JIT. Used by the
+   * hot ops of string functions and vectorised loops.
+   */
+  k?: Kernel;
+  /** The same for the pairwise form. */
+  kp?: Kernel;
 }
+
+/** R[i] = f(A[bn + i], A[bm + i]) for i < cnt (pairwise kernels read A[bn + 2i], A[bn + 2i + 1], then Vm). */
+export type Kernel = (A: NumArr, bn: number, bm: number, R: NumArr, cnt: number) => void;
 
 // ---- element access ----------------------------------------------------------------------------------
 
-type NumArr = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
+export type NumArr = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
 
 export function numView(V: VViews, s: number, signed: boolean): NumArr {
   switch (s) {
@@ -99,6 +110,14 @@ export function sameStep(op: ElemOp, s: number, count: number, d: number, n: num
     };
   }
   const per = 16 >> s;
+  const k = op.k;
+  if (k && !scalar) {
+    return c => {
+      const V = vregs(c);
+      k(numView(V, s, op.signed), n * per, m * per, outView(s), count);
+      commit(V, d, bytes);
+    };
+  }
   return c => {
     const V = vregs(c), A = numView(V, s, op.signed), R = outView(s);
     const bn = n * per, bm = m * per, bd = d * per;
@@ -119,6 +138,14 @@ export function pairStep(op: ElemOp, s: number, count: number, d: number, n: num
     };
   }
   const per = 16 >> s, half = count >> 1;
+  const kp = op.kp;
+  if (kp) {
+    return c => {
+      const V = vregs(c);
+      kp(numView(V, s, op.signed), n * per, m * per, outView(s), count);
+      commit(V, d, bytes);
+    };
+  }
   return c => {
     const V = vregs(c), A = numView(V, s, op.signed), R = outView(s);
     for (let i = 0; i < half; i++) R[i] = op.n(A[n * per + 2 * i], A[n * per + 2 * i + 1], e, c, 0);
