@@ -6,7 +6,6 @@
 // commit registers only after every byte was read, so a fault leaves no partial state.
 import { OperandError } from '../../asm/types';
 import type { Cpu } from '../../cpu/cpu';
-import { SP } from '../../cpu/state';
 import { gpr, memImm } from '../operands';
 import { M64, rd31 } from '../semantics';
 import type { Fields, InsnSpec, Operand, Step } from '../spec';
@@ -24,8 +23,9 @@ const view = new DataView(buf.buffer);
 function loadBytes(c: Cpu, va: bigint, bytes: number, checked: boolean, esize: number): void {
   const mmu = c.mmu;
   if (bytes >= 8 && bytes % 8 === 0) {
+    // One check of the whole transfer (an async mismatch is recorded once), then the reads.
     mmu.probe(va, bytes, false, checked);
-    for (let k = 0; k < bytes; k += 8) view.setBigUint64(k, mmu.read64((va + BigInt(k)) & M64, checked), true);
+    for (let k = 0; k < bytes; k += 8) view.setBigUint64(k, mmu.read64((va + BigInt(k)) & M64, false), true);
     return;
   }
   for (let k = 0; k < bytes; k += esize) {
@@ -39,21 +39,24 @@ function loadBytes(c: Cpu, va: bigint, bytes: number, checked: boolean, esize: n
   }
 }
 
-/** Writes buf[0..bytes) at va after translating and checking the whole range. */
+/**
+ * Writes buf[0..bytes) at va after translating and tag-checking the whole range once (so a fault
+ * leaves memory unchanged and an async mismatch is recorded once).
+ */
 function storeBytes(c: Cpu, va: bigint, bytes: number, checked: boolean, esize: number): void {
   const mmu = c.mmu;
   mmu.probe(va, bytes, true, checked);
   if (bytes % 8 === 0) {
-    for (let k = 0; k < bytes; k += 8) mmu.write64((va + BigInt(k)) & M64, view.getBigUint64(k, true), checked);
+    for (let k = 0; k < bytes; k += 8) mmu.write64((va + BigInt(k)) & M64, view.getBigUint64(k, true), false);
     return;
   }
   for (let k = 0; k < bytes; k += esize) {
     const a = (va + BigInt(k)) & M64;
     switch (esize) {
-      case 1: mmu.write8(a, buf[k], checked); break;
-      case 2: mmu.write16(a, view.getUint16(k, true), checked); break;
-      case 4: mmu.write32(a, view.getUint32(k, true), checked); break;
-      default: mmu.write64(a, view.getBigUint64(k, true), checked);
+      case 1: mmu.write8(a, buf[k], false); break;
+      case 2: mmu.write16(a, view.getUint16(k, true), false); break;
+      case 4: mmu.write32(a, view.getUint32(k, true), false); break;
+      default: mmu.write64(a, view.getBigUint64(k, true), false);
     }
   }
 }
@@ -61,11 +64,10 @@ function storeBytes(c: Cpu, va: bigint, bytes: number, checked: boolean, esize: 
 type Post = 'none' | 'imm' | 'reg';
 
 /** Base address, and the writeback after the access. */
-function withAddress(n: number, post: Post, m: number, total: number, body: (c: Cpu, va: bigint) => void, checked: boolean): Step {
+function withAddress(n: number, post: Post, m: number, total: number, body: (c: Cpu, va: bigint) => void): Step {
   const base = rd31(n, true);
   if (post === 'none') return c => body(c, c.x[base]);
   const inc = BigInt(total), rm = rd31(m, false);
-  void checked;
   return c => {
     const va = c.x[base];
     body(c, va);
@@ -142,7 +144,7 @@ function multiSpecs(): InsnSpec[] {
             }
             storeBytes(c, va, tot, checked, esize);
           };
-        return withAddress(f.Rn, post, f.Rm ?? 31, tot, body, checked);
+        return withAddress(f.Rn, post, f.Rm ?? 31, tot, body);
       },
     });
   }
@@ -201,7 +203,7 @@ function singleSpecs(): InsnSpec[] {
             }
             storeBytes(c, va, total, checked, esize);
           };
-        return withAddress(f.Rn, post, f.Rm ?? 31, total, body, checked);
+        return withAddress(f.Rn, post, f.Rm ?? 31, total, body);
       },
     });
   }
@@ -229,7 +231,7 @@ function singleSpecs(): InsnSpec[] {
             if (!f.Q) { V.u32[reg * 4 + 2] = 0; V.u32[reg * 4 + 3] = 0; }
           }
         };
-        return withAddress(f.Rn, post, f.Rm ?? 31, tot, body, checked);
+        return withAddress(f.Rn, post, f.Rm ?? 31, tot, body);
       },
     });
   }
@@ -238,4 +240,3 @@ function singleSpecs(): InsnSpec[] {
 
 export const simdLdstSpecs: InsnSpec[] = [...multiSpecs(), ...singleSpecs()];
 
-void SP; void arrSQ;
