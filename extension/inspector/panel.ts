@@ -189,11 +189,11 @@ export class TagInspector implements vscode.Disposable {
 </head>
 <body>
 <header class="toolbar" role="toolbar" aria-label="Memory tag inspector">
-  <label for="address">Address</label>
+  <span class="group"><label for="address">Address</label>
   <input id="address" type="text" spellcheck="false" placeholder="0x… or register / expression" aria-label="Address or expression">
-  <button id="go">Go</button>
-  <label for="follow">Follow</label>
-  <select id="follow" aria-label="Follow register"><option value="">(none)</option></select>
+  <button id="go">Go</button></span>
+  <span class="group"><label for="follow">Follow</label>
+  <select id="follow" aria-label="Follow register"><option value="">(none)</option></select></span>
   <button id="refresh" title="Read the tags again">Refresh</button>
   <span id="status" role="status" aria-live="polite"></span>
 </header>

@@ -84,12 +84,12 @@ function extHostLog(userData) {
 
 // ---- VS Code UI helpers ----
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-async function runCommand(page, label) {
+async function runCommand(page, label, match) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible' });
   await input.fill('>' + label);
-  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(label)}$`) }) }).first();
+  const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: match ?? new RegExp(`^${escapeRe(label)}$`) }) }).first();
   await row.waitFor({ state: 'visible', timeout: 10000 });
   await row.click();
 }
@@ -287,17 +287,24 @@ try {
   const faultAddr = /at (0x[0-9a-f]+)/.exec(widgetText)?.[1];
   mark('fault');
 
-  // registers with tags: x20 is the stale pointer, x21 the retagged one
-  await paneRows(page, 'Variables').first().waitFor({ timeout: 15000 });
-  const x20row = await revealRow(page, 'Variables', /^x20\b/);
-  const x20label = await x20row.getAttribute('aria-label');
+  // registers with tags: x20 is the stale pointer, x21 the retagged one. The Variables pane is short
+  // and virtualised: focus its first register, then use the tree's keyboard navigation (type the label).
+  await runCommand(page, 'Focus on Variables View', /Focus on Variables View$/);
+  await page.waitForTimeout(200);
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 21; i++) await page.keyboard.press('ArrowDown'); // Registers, x0 .. x20
+  await page.waitForTimeout(200);
+  const x20row = paneRows(page, 'Variables').filter({ hasText: /^x20\b/ }).first();
+  const x20label = await x20row.getAttribute('aria-label', { timeout: 10000 }).catch(() => null);
   check('x20 shows its logical tag and the mismatching allocation tag', new RegExp(`\\[tag ${ltag} != mem ${atag}: mismatch\\]`).test(x20label ?? ''), x20label);
-  // (a value hover may cover the row and swallow a normal click: click its left edge directly)
-  const xb = await x20row.boundingBox();
-  if (xb && await x20row.getAttribute('aria-expanded') === 'false') await page.mouse.click(xb.x + 30, xb.y + xb.height / 2);
-  if (await x20row.getAttribute('aria-expanded', { timeout: 5000 }).catch(() => null) === 'false') await page.keyboard.press('ArrowRight');
+  const focused = await pane(page, 'Variables').locator('.monaco-list-row.focused').getAttribute('aria-label').catch(() => '');
+  check('keyboard focus reaches x20 in the Variables view', /^x20, value/.test(focused ?? ''), focused);
+  await page.keyboard.press('ArrowRight'); // expand the focused x20
   await paneRows(page, 'Variables').filter({ hasText: /^logical tag/ }).first().waitFor({ timeout: 10000 }).catch(() => {});
-  vars = await allRowsOf(page, 'Variables');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown'); // reveal its children
+  if (process.env.E2E_DEBUG) await shot(page, 'debug-expand.png');
+  await page.waitForTimeout(200);
+  vars = await rowsOf(page, 'Variables');
   check('x20 expands into address, logical tag, allocation tag and match', vars.some(v => v.label === `logical tag, value ${ltag}`) && vars.some(v => v.label === `allocation tag, value ${atag}`) && vars.some(v => /^match, value mismatch/.test(v.label)), JSON.stringify(vars.filter(v => v.level > 2).map(v => v.label)));
   await shot(page, 'tag-fault.png');
   await pane(page, 'Variables').screenshot({ path: path.join(OUT_DIR, 'variables-pane.png') });
