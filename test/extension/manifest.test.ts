@@ -47,7 +47,10 @@ test('scenarios: one per example kind, each a valid launch configuration with a 
   const sn = configurationSnippets();
   assert.equal(sn[0].body.program, '^"\\${workspaceFolder}/examples/use-after-free.s"');
   assert.equal(sn[3].body.type, 'tagvisor');
-  assert.deepEqual((sn[6].body.vm as any).private, [{ gpa: '0x40000000', size: '1M' }]);
+  // the VM descriptions are the examples' files, and a protected VM has no MTE (KVM refuses KVM_CAP_ARM_MTE)
+  assert.deepEqual(SCENARIOS[3].config.vm, JSON.parse(readFileSync(join(ROOT, 'examples', 'vm-swap.json'), 'utf8')));
+  assert.equal((sn[6].body.vm as any).type, 'protected');
+  assert.equal((sn[6].body.vm as any).mte, false);
 });
 
 test('F5 without launch.json debugs the active .s/.S file or ELF with stop on entry', () => {
