@@ -1,7 +1,9 @@
 // The VM description: a JSON document (the `vm` section of the debugger's launch configuration,
 // the CLI's `--vm FILE`) validated into a VmConfig. Every error names the field, e.g.
 //   vm.memory[1].backing: expected one of "anon", "memfd", "dax", "pfnmap", "mmio"
-import { PAGE_SIZE } from '../memory/page';
+import * as pageConsts from '../memory/page';
+// Local copies: an imported binding is a getter call per use under the CJS test/bench loader.
+const { PAGE_SIZE } = pageConsts;
 import { KVM_PHYS_SHIFT_DEFAULT } from './constants';
 
 export type SlotBacking = 'anon' | 'memfd' | 'dax' | 'pfnmap';

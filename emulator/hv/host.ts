@@ -6,7 +6,10 @@
 // Everything here is in "host virtual addresses" (hva, plain numbers, page aligned) and page
 // offsets within backing objects. KVM (kvm.ts) turns guest-physical pages into hvas through its
 // memslots and calls `faultIn` like get_user_pages does.
-import { PhysPage, PAGE_SIZE, TAG_BYTES_PER_PAGE } from '../memory/page';
+import { PhysPage } from '../memory/page';
+import * as pageConsts from '../memory/page';
+// Local copies: an imported binding is a getter call per use under the CJS test/bench loader.
+const { PAGE_SIZE, TAG_BYTES_PER_PAGE } = pageConsts;
 import { type Errno, type HvResult, fail, ok, hex } from './errors';
 import type { HvEventBus, HvEventKind } from './events';
 
@@ -265,6 +268,9 @@ export interface HostStats {
   swapTagBuffers: number;
 }
 
+const SLAB_PAGES = 64;
+const TAG_SLAB_PAGES = 1024;
+
 /** A host machine: capabilities, one swap device, the VMM process(es) and event plumbing. */
 export class Host {
   readonly caps: HostCaps;
@@ -302,12 +308,35 @@ export class Host {
     return new GuestMemfd(`guest_memfd:${fd}`, Math.ceil(size / PAGE_SIZE), flags, fd);
   }
 
-  /** Allocates a frame for an object (alloc_page / the device's own memory). */
+  /**
+   * Allocates a frame for an object (alloc_page / the device's own memory). Frames are carved from
+   * 64-page slabs: one ArrayBuffer allocation per 256 KiB instead of one per page. A freed frame is
+   * never handed out again (a stale reference to it can only ever write into dead memory); a slab
+   * is reclaimed by the garbage collector once none of its pages is referenced.
+   */
   allocFrame(obj: MemObject, pgoff: number, gpn: number): HostPage {
-    const hp = new HostPage(new PhysPage(gpn), obj.frameKind, obj, pgoff);
+    if (this.slab === null || this.slabNext === SLAB_PAGES) {
+      this.slab = new ArrayBuffer(SLAB_PAGES * PAGE_SIZE);
+      this.slabNext = 0;
+    }
+    const data = new Uint8Array(this.slab, this.slabNext++ * PAGE_SIZE, PAGE_SIZE);
+    const hp = new HostPage(new PhysPage(gpn, data), obj.frameKind, obj, pgoff);
     hp.lru = ++this.tick;
     return hp;
   }
+  private slab: ArrayBuffer | null = null;
+  private slabNext = 0;
+
+  /** A zeroed 128-byte tag array for a page, carved from a slab (no backing-store allocation each). */
+  allocTags(): Uint8Array {
+    if (this.tagSlab === null || this.tagSlabNext === TAG_SLAB_PAGES) {
+      this.tagSlab = new ArrayBuffer(TAG_SLAB_PAGES * TAG_BYTES_PER_PAGE);
+      this.tagSlabNext = 0;
+    }
+    return new Uint8Array(this.tagSlab, this.tagSlabNext++ * TAG_BYTES_PER_PAGE, TAG_BYTES_PER_PAGE);
+  }
+  private tagSlab: ArrayBuffer | null = null;
+  private tagSlabNext = 0;
 
   stats(): HostStats {
     let resident = 0, tagged = 0, device = 0;
@@ -331,6 +360,9 @@ export class Host {
   }
   /** Objects not mapped by any process (guest_memfd) but still holding memory. */
   readonly extraObjects = new Set<MemObject>();
+
+  /** True when events are wanted (so hot paths can skip building them). */
+  get tracing(): boolean { return this.events !== null && this.events.active; }
 
   emit(kind: HvEventKind, hva: number, reason: string, resolver: HvaResolver | null, detail?: Record<string, string | number | boolean>): void {
     const ev = this.events;
@@ -459,7 +491,7 @@ export class HostProcess {
 
   private freeSlot(slot: number, obj: MemObject, pgoff: number): void {
     const hadTags = this.host.swap.free(slot);
-    this.host.emit('swap-free', this.anyHva(obj, pgoff), 'swap slot freed; arch_swap_invalidate_page drops its saved tags', this.resolver, { slot, tagsDropped: hadTags });
+    if (this.host.tracing) this.host.emit('swap-free', this.anyHva(obj, pgoff), 'swap slot freed; arch_swap_invalidate_page drops its saved tags', this.resolver, { slot, tagsDropped: hadTags });
   }
 
   /** The hva of (obj, pgoff) in this process, or -1 (for events). */
@@ -494,14 +526,29 @@ export class HostProcess {
    * (do_wp_page frees the swap slot). `gpn` only labels new frames.
    */
   faultIn(hva: number, write: boolean, gpn = -1): FaultResult {
+    const hp = this.faultInPage(hva, write, gpn);
+    return hp === null ? { ok: false, errno: this.faultErrno, why: this.faultWhy } : { ok: true, hp, vma: this.faultVma! };
+  }
+
+  /** Why the last faultInPage returned null. */
+  faultErrno: Errno = 'EFAULT';
+  faultWhy = '';
+  /** The VMA of the last successful faultInPage. */
+  faultVma: Vma | null = null;
+
+  private faultFail(errno: Errno, why: string): null { this.faultErrno = errno; this.faultWhy = why; return null; }
+
+  /** faultIn without allocating a result: the frame, or null (see faultErrno / faultWhy). */
+  faultInPage(hva: number, write: boolean, gpn = -1): HostPage | null {
     const vma = this.findVma(hva);
-    if (vma === undefined) return { ok: false, errno: 'EFAULT', why: `no VMA at hva ${hex(hva)}` };
-    if (write && !vma.flags.write) return { ok: false, errno: 'EFAULT', why: `VMA at ${hex(hva)} is not writable` };
-    if (!write && !vma.flags.read) return { ok: false, errno: 'EFAULT', why: `VMA at ${hex(hva)} is not readable` };
+    if (vma === undefined) return this.faultFail('EFAULT', `no VMA at hva ${hex(hva)}`);
+    if (write && !vma.flags.write) return this.faultFail('EFAULT', `VMA at ${hex(hva)} is not writable`);
+    if (!write && !vma.flags.read) return this.faultFail('EFAULT', `VMA at ${hex(hva)} is not readable`);
+    this.faultVma = vma;
     const obj = vma.obj;
     const pgoff = vma.pgoffOf(hva);
     if (pgoff >= obj.sizePages && !(obj instanceof AnonMemory)) {
-      return { ok: false, errno: 'EFAULT', why: `hva ${hex(hva)} is beyond the end of ${obj.name} (SIGBUS)` };
+      return this.faultFail('EFAULT', `hva ${hex(hva)} is beyond the end of ${obj.name} (SIGBUS)`);
     }
     const e = obj.pages.get(pgoff);
     let hp: HostPage;
@@ -536,10 +583,10 @@ export class HostProcess {
     if (vma.flags.mte && hp.kind === 'ram' && !hp.page.mteTagged) {
       hp.page.clearTags();
       hp.page.mteTagged = true;
-      this.host.emit('sanitise', hva, 'mte_sync_tags: page first mapped through the VMM\'s PROT_MTE mapping, tags zeroed, PG_mte_tagged set', this.resolver);
+      if (this.host.tracing) this.host.emit('sanitise', hva, 'mte_sync_tags: page first mapped through the VMM\'s PROT_MTE mapping, tags zeroed, PG_mte_tagged set', this.resolver);
     }
     hp.lru = ++this.host.tick;
-    return { ok: true, hp, vma };
+    return hp;
   }
 
   /** Looks at a page without faulting it in: frame, swap slot, or absent. */
@@ -564,7 +611,7 @@ export class HostProcess {
     hp.swapSlot = slot;
     obj.pages.set(pgoff, hp);
     const shmem = obj instanceof ShmemFile;
-    this.host.emit('swap-in', hva, shmem ? 'shmem_swapin_folio read the page back' : `do_swap_page (${write ? 'write' : 'read'} fault) read the page back`, this.resolver,
+    if (this.host.tracing) this.host.emit('swap-in', hva, shmem ? 'shmem_swapin_folio read the page back' : `do_swap_page (${write ? 'write' : 'read'} fault) read the page back`, this.resolver,
       { slot, tagsRestored: restored, tagged: hp.page.mteTagged });
     if (shmem || write) {
       // shmem_swapin_folio: delete_from_swap_cache + swap_free right away; anonymous write fault:
@@ -587,7 +634,7 @@ export class HostProcess {
     const swap = this.host.swap;
     const saved = swap.tagStore.get(slot);
     if (saved === undefined || hp.page.mteTagged) return false;
-    hp.page.tags = saved.some(b => b !== 0) ? saved.slice() : null;
+    if (saved.some(b => b !== 0)) { const t = this.host.allocTags(); t.set(saved); hp.page.tags = t; } else hp.page.tags = null;
     hp.page.mteTagged = true;
     if (swap.freeTagsOnRestore) swap.tagStore.delete(slot); // the rejected design (see SwapDevice)
     return true;
@@ -614,7 +661,7 @@ export class HostProcess {
     }
     if (!obj.swappable) {
       const why = obj.kind === 'gmem' ? 'guest_memfd pages are unevictable' : `${obj.kind} memory is not on the LRU (${e.kind})`;
-      this.host.emit('refused', hva, `swap-out refused: ${why}`, this.resolver);
+      if (this.host.tracing) this.host.emit('refused', hva, `swap-out refused: ${why}`, this.resolver);
       return fail('EINVAL', where, obj.name, why);
     }
     const swap = this.host.swap;
@@ -623,12 +670,12 @@ export class HostProcess {
       this.notifyObjPage(obj, pgoff, 1, 'swap-out');
       obj.pages.set(pgoff, slot);
       if (keepInSwapCache) swap.swapCache.set(slot, e);
-      this.host.emit('swap-discard', hva, 'clean swap-cache page dropped without write-out; slot, data and saved tags stay valid', this.resolver, { slot });
+      if (this.host.tracing) this.host.emit('swap-discard', hva, 'clean swap-cache page dropped without write-out; slot, data and saved tags stay valid', this.resolver, { slot });
       return ok('discarded');
     }
     const slot = swap.alloc();
     if (slot < 0) {
-      this.host.emit('refused', hva, 'swap-out refused: swap device full', this.resolver);
+      if (this.host.tracing) this.host.emit('refused', hva, 'swap-out refused: swap device full', this.resolver);
       return fail('ENOSPC', where, 'swap', 'no free swap slot');
     }
     // arch_prepare_to_swap -> mte_save_tags: only PG_mte_tagged pages have tags worth saving.
@@ -645,7 +692,7 @@ export class HostProcess {
     if (keepInSwapCache) swap.swapCache.set(slot, e);
     // The folio left our page tables: stop the CPU's decode cache pointing at it.
     e.page.decoded = null;
-    this.host.emit('swap-out', hva, `written to swap slot ${slot}; arch_prepare_to_swap ${saved ? 'saved its tags' : 'had no tags to save (not PG_mte_tagged)'}`, this.resolver,
+    if (this.host.tracing) this.host.emit('swap-out', hva, `written to swap slot ${slot}; arch_prepare_to_swap ${saved ? 'saved its tags' : 'had no tags to save (not PG_mte_tagged)'}`, this.resolver,
       { slot, tagsSaved: saved });
     return ok('swapped');
   }
@@ -719,19 +766,23 @@ export class HostProcess {
 /** Pack helpers: one tag per byte (ptrace / KVM_ARM_MTE_COPY_TAGS format) <-> two per byte. */
 export function unpackTags(packed: Uint8Array | null, out: Uint8Array, outOff: number): void {
   if (packed === null) { out.fill(0, outOff, outOff + TAG_BYTES_PER_PAGE * 2); return; }
-  for (let i = 0; i < TAG_BYTES_PER_PAGE; i++) {
+  for (let i = 0, j = outOff; i < TAG_BYTES_PER_PAGE; i++, j += 2) {
     const b = packed[i];
-    out[outOff + 2 * i] = b & 0xf;
-    out[outOff + 2 * i + 1] = b >> 4;
+    out[j] = b & 0xf;
+    out[j + 1] = b >> 4;
   }
 }
 
-/** Packs 256 one-per-byte tags (low nibbles) into 128 bytes; returns null when all are zero. */
-export function packTags(src: Uint8Array, srcOff: number): Uint8Array | null {
+/**
+ * Packs 256 one-per-byte tags (low nibbles) into 128 bytes; returns null when all are zero. Packs
+ * into `into` when given (a scratch buffer the caller consumes at once), else into `alloc()` or a
+ * new array.
+ */
+export function packTags(src: Uint8Array, srcOff: number, into?: Uint8Array, alloc?: () => Uint8Array): Uint8Array | null {
   let any = 0;
-  for (let i = 0; i < TAG_BYTES_PER_PAGE * 2; i++) any |= src[srcOff + i] & 0xf;
-  if (any === 0) return null;
-  const out = new Uint8Array(TAG_BYTES_PER_PAGE);
-  for (let i = 0; i < TAG_BYTES_PER_PAGE; i++) out[i] = (src[srcOff + 2 * i] & 0xf) | ((src[srcOff + 2 * i + 1] & 0xf) << 4);
+  for (let j = srcOff, e = srcOff + TAG_BYTES_PER_PAGE * 2; j < e; j++) any |= src[j];
+  if ((any & 0xf) === 0) return null;
+  const out = into ?? (alloc ? alloc() : new Uint8Array(TAG_BYTES_PER_PAGE));
+  for (let i = 0, j = srcOff; i < TAG_BYTES_PER_PAGE; i++, j += 2) out[i] = (src[j] & 0xf) | ((src[j + 1] & 0xf) << 4);
   return out;
 }

@@ -1,7 +1,9 @@
 // The KVM model: /dev/kvm (Kvm), a VM (KvmVm) and its vCPUs (KvmVcpu), with the arm64 rules of
 // mainline Linux. KvmVm is the guest's GuestPhysicalMemory: stage 2, filled lazily on guest
 // faults the way user_mem_abort / gmem_abort do, and invalidated through MMU notifiers.
-import { PAGE_SIZE, GRANULES_PER_PAGE } from '../memory/page';
+import * as pageConsts from '../memory/page';
+// Local copies: an imported binding is a getter call per use under the CJS test/bench loader.
+const { PAGE_SIZE, GRANULES_PER_PAGE } = pageConsts;
 import { type GuestPhysicalMemory, type PhysMapping, PhysAccessError } from '../memory/physical';
 import {
   GUEST_MEMFD_FLAG_INIT_SHARED, GUEST_MEMFD_FLAG_MMAP, INT_MAX, KVM_ARM_TAGS_FROM_GUEST,
@@ -212,6 +214,7 @@ export class KvmVm implements GuestPhysicalMemory {
   }
 
   private readonly notifier = (a: number, z: number, why: InvalidateReason) => this.hvaInvalidated(a, z, why);
+  private readonly tagAlloc = () => this.host.allocTags();
 
   /** Guest-physical pages in the IPA space. */
   get ipaPages(): number { return 2 ** (this.ipaBits - 12); }
@@ -558,9 +561,8 @@ export class KvmVm implements GuestPhysicalMemory {
     const anyUc = vma.flags.allowAnyUncached;
     const old = this.s2.get(gpn);
     // __kvm_faultin_pfn: get_user_pages with FOLL_WRITE on write faults.
-    const f = this.mm.faultIn(hva, write, gpn);
-    if (!f.ok) return this.runError(gpn, f.errno, `user_mem_abort: __kvm_faultin_pfn failed: ${f.why}`);
-    const hp = f.hp;
+    const hp = this.mm.faultInPage(hva, write, gpn);
+    if (hp === null) return this.runError(gpn, this.mm.faultErrno, `user_mem_abort: __kvm_faultin_pfn failed: ${this.mm.faultWhy}`);
     let writable = hp.writable && vma.flags.write;
     let forceNC = false;
     if (vma.flags.pfnmap && hp.kind === 'pfn') {
@@ -607,7 +609,7 @@ export class KvmVm implements GuestPhysicalMemory {
     p.clearTags();
     p.mteTagged = true;
     this.stats.sanitised++;
-    this.ev('sanitise', gpn, 'sanitise_mte_tags: PG_mte_tagged was clear, tags zeroed and the flag set');
+    if (this.events.active) this.ev('sanitise', gpn, 'sanitise_mte_tags: PG_mte_tagged was clear, tags zeroed and the flag set');
     return true;
   }
 
@@ -624,7 +626,7 @@ export class KvmVm implements GuestPhysicalMemory {
     } else hp = e;
     const mapping: PhysMapping = { page: hp.page, tagCapable: false, writable: true };
     this.s2.set(gpn, { mapping, host: hp, slot, gfn, exec: true, memType: 'normal', private: true });
-    this.ev('stage2-map', gpn, `gmem_abort: ${write ? 'write' : exec ? 'exec' : 'read'} fault mapped private guest_memfd page ${pg}`, { slot: slot.id, private: true });
+    if (this.events.active) this.ev('stage2-map', gpn, `gmem_abort: ${write ? 'write' : exec ? 'exec' : 'read'} fault mapped private guest_memfd page ${pg}`, { slot: slot.id, private: true });
     return mapping;
   }
 
@@ -637,7 +639,7 @@ export class KvmVm implements GuestPhysicalMemory {
     if ((d[i >> 3] & bit) === 0) {
       d[i >> 3] |= bit;
       this.stats.dirtied++;
-      this.ev('dirty', gfn, 'mark_page_dirty_in_slot: writable stage-2 mapping installed', { slot: slot.id });
+      if (this.events.active) this.ev('dirty', gfn, 'mark_page_dirty_in_slot: writable stage-2 mapping installed', { slot: slot.id });
     }
   }
 
@@ -713,7 +715,7 @@ export class KvmVm implements GuestPhysicalMemory {
     }
     if (n > 0) {
       this.invalidated(count === 1 ? gfn : -1);
-      this.ev('stage2-unmap', gfn, `kvm_unmap_gfn_range: ${n} stage-2 mapping(s) removed (${why})`, { pages: n });
+      if (this.events.active) this.ev('stage2-unmap', gfn, `kvm_unmap_gfn_range: ${n} stage-2 mapping(s) removed (${why})`, { pages: n });
     }
     return n;
   }
@@ -836,10 +838,8 @@ export class KvmVm implements GuestPhysicalMemory {
     while (length > 0) {
       const slot = this.findSlot(gfn);
       // gfn_to_pfn_prot: faults the page in through the VMM's mapping.
-      const hva = slot ? slot.userspaceAddr + (gfn - slot.baseGfn) * PAGE_SIZE : -1;
-      const f = slot ? this.mm.faultIn(hva, write, gfn) : null;
-      if (f === null || !f.ok) { err = fail('EFAULT', W, 'guest_ipa', `${hex(gfn * PAGE_SIZE)}: ${f === null ? 'no memslot' : f.why}`, R); break; }
-      const hp = f.hp;
+      const hp = slot ? this.mm.faultInPage(slot.userspaceAddr + (gfn - slot.baseGfn) * PAGE_SIZE, write, gfn) : null;
+      if (hp === null) { err = fail('EFAULT', W, 'guest_ipa', `${hex(gfn * PAGE_SIZE)}: ${slot ? this.mm.faultWhy : 'no memslot'}`, R); break; }
       if (hp.kind !== 'ram') { err = fail('EFAULT', W, 'guest_ipa', `${hex(gfn * PAGE_SIZE)}: ${hp.kind === 'zone_device' ? 'ZONE_DEVICE' : 'device (no struct page)'} memory has no tags (pfn_to_online_page)`, R); break; }
       const avail = Math.max(0, Math.min(GRANULES_PER_PAGE, buf.length - off));
       const p = hp.page;
@@ -851,7 +851,7 @@ export class KvmVm implements GuestPhysicalMemory {
         }
       } else {
         // try_page_mte_tagging; copy in; on a short copy clear the tags; set_page_mte_tagged.
-        if (avail === GRANULES_PER_PAGE) p.tags = packTags(buf, off);
+        if (avail === GRANULES_PER_PAGE) p.tags = packTags(buf, off, undefined, this.tagAlloc);
         else p.clearTags();
         p.mteTagged = true;
       }
@@ -861,7 +861,7 @@ export class KvmVm implements GuestPhysicalMemory {
       length -= PAGE_SIZE;
     }
     const done = req.length - length;
-    this.ev('copy-tags', req.guestIpa / PAGE_SIZE, `KVM_ARM_MTE_COPY_TAGS ${write ? 'TO_GUEST' : 'FROM_GUEST'}: ${done / PAGE_SIZE} page(s)${err ? ' then ' + err.errno : ''}`, { length: req.length, done });
+    if (this.events.active) this.ev('copy-tags', req.guestIpa / PAGE_SIZE, `KVM_ARM_MTE_COPY_TAGS ${write ? 'TO_GUEST' : 'FROM_GUEST'}: ${done / PAGE_SIZE} page(s)${err ? ' then ' + err.errno : ''}`, { length: req.length, done });
     // "If some data has been copied report the number of bytes copied"
     if (done !== 0) return ok(done);
     return err ?? ok(0);

@@ -4,12 +4,14 @@
 // final stop-and-copy with the vCPU/process state, and on the destination the data written
 // before vCPUs run and tags put back with KVM_ARM_MTE_COPY_TAGS TO_GUEST before dirty logging is
 // enabled there (reference section 4.6). A verification pass compares every page on both sides.
-import { PAGE_SIZE, GRANULES_PER_PAGE, TAG_BYTES_PER_PAGE } from '../memory/page';
+import * as pageConsts from '../memory/page';
+// Local copies: an imported binding is a getter call per use under the CJS test/bench loader.
+const { PAGE_SIZE, GRANULES_PER_PAGE, TAG_BYTES_PER_PAGE } = pageConsts;
 import { KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST, KVM_MEM_LOG_DIRTY_PAGES } from './constants';
 import { type VmConfig, vmConfigToJson, parseVmDescription } from './description';
 import { type HvErr, type HvResult, fail, hex, ok } from './errors';
 import type { HvEventBus } from './events';
-import { type Host, packTags } from './host';
+import { type Host, packTags, unpackTags } from './host';
 import type { HvGuest, Memslot, VmExit } from './kvm';
 import { type HvGuestFactory, Vmm, type VmmOptions, type VmmRunOptions, registerMigrateHook } from './vmm';
 
@@ -143,6 +145,8 @@ function isZero(data: Uint8Array): boolean {
 /** Sends a sorted list of gfns: data through the VMM's mapping, tags by COPY_TAGS FROM_GUEST in runs. */
 class PageSender {
   private tagBuf = new Uint8Array(GRANULES_PER_PAGE * 64);
+  /** Packed tags of the page being sent (sinks consume records synchronously). */
+  private packed = new Uint8Array(TAG_BYTES_PER_PAGE);
   constructor(private readonly src: Vmm, private readonly sink: MigrationSink, private readonly withTags: boolean) {}
 
   send(gfns: number[]): { pages: number; zero: number; tagged: number } {
@@ -164,7 +168,7 @@ class PageSender {
       for (let k = 0; k < n; k++) {
         const gfn = gfns[i + k];
         const data = slot ? this.readData(slot, gfn) : null;
-        const tags = haveTags ? packTags(this.tagBuf, k * GRANULES_PER_PAGE) : null;
+        const tags = haveTags ? packTags(this.tagBuf, k * GRANULES_PER_PAGE, this.packed) : null;
         if (data === null || (isZero(data) && tags === null)) { this.sink.zero(gfn); zero++; }
         else { this.sink.page(gfn, data, tags); if (tags) tagged++; }
       }
@@ -175,9 +179,9 @@ class PageSender {
 
   /** The VMM reads guest RAM through its own mapping (a swapped page is swapped in, read-only). */
   private readData(slot: Memslot, gfn: number): Uint8Array | null {
-    const f = this.src.mm.faultIn(slot.userspaceAddr + (gfn - slot.baseGfn) * PAGE_SIZE, false, gfn);
-    if (!f.ok) throw new Error(`migration: reading ${hex(gfn * PAGE_SIZE)} failed: ${f.why}`);
-    return f.hp === this.src.host.zeroPage ? null : f.hp.page.data;
+    const hp = this.src.mm.faultInPage(slot.userspaceAddr + (gfn - slot.baseGfn) * PAGE_SIZE, false, gfn);
+    if (hp === null) throw new Error(`migration: reading ${hex(gfn * PAGE_SIZE)} failed: ${this.src.mm.faultWhy}`);
+    return hp === this.src.host.zeroPage ? null : hp.page.data;
   }
 }
 
@@ -261,7 +265,7 @@ export class MigrationTarget implements MigrationSink {
   private cfg: VmConfig | null = null;
   /** Pending TO_GUEST batch: first gfn and packed tags per page. */
   private batchStart = -1;
-  private batch: (Uint8Array | null)[] = [];
+  private batchLen = 0;
   private tagBuf = new Uint8Array(GRANULES_PER_PAGE * 64);
   pages = 0;
   done = false;
@@ -293,9 +297,9 @@ export class MigrationTarget implements MigrationSink {
     const vmm = this.vmm;
     if (vmm === null) throw new Error('migration stream: page before header');
     const s = this.slotFor(gfn);
-    const f = vmm.mm.faultIn(s.userspaceAddr + (gfn - s.baseGfn) * PAGE_SIZE, true, gfn);
-    if (!f.ok) throw new Error(`migration stream: cannot write ${hex(gfn * PAGE_SIZE)}: ${f.why}`);
-    const p = f.hp.page;
+    const hp = vmm.mm.faultInPage(s.userspaceAddr + (gfn - s.baseGfn) * PAGE_SIZE, true, gfn);
+    if (hp === null) throw new Error(`migration stream: cannot write ${hex(gfn * PAGE_SIZE)}: ${vmm.mm.faultWhy}`);
+    const p = hp.page;
     p.data.set(data);
     p.dataWritten();
     this.pages++;
@@ -317,26 +321,21 @@ export class MigrationTarget implements MigrationSink {
     if (this.withTags && f.hp.page.tags !== null) this.queueTags(gfn, null);
   }
 
+  /** Adds a page's tags (packed, or null for all zero) to the pending TO_GUEST batch, unpacked at once. */
   private queueTags(gfn: number, tags: Uint8Array | null): void {
-    if (this.batchStart >= 0 && (gfn !== this.batchStart + this.batch.length || this.batch.length === 64)) this.flushTags();
-    if (this.batchStart < 0) this.batchStart = gfn;
-    this.batch.push(tags);
+    if (this.batchStart >= 0 && (gfn !== this.batchStart + this.batchLen || this.batchLen === 64)) this.flushTags();
+    if (this.batchStart < 0) { this.batchStart = gfn; this.batchLen = 0; }
+    unpackTags(tags, this.tagBuf, this.batchLen * GRANULES_PER_PAGE);
+    this.batchLen++;
   }
 
   private flushTags(): void {
     if (this.batchStart < 0) return;
-    const n = this.batch.length;
-    const buf = this.tagBuf;
-    for (let k = 0; k < n; k++) {
-      const t = this.batch[k];
-      const o = k * GRANULES_PER_PAGE;
-      if (t === null) buf.fill(0, o, o + GRANULES_PER_PAGE);
-      else for (let i = 0; i < TAG_BYTES_PER_PAGE; i++) { const b = t[i]; buf[o + 2 * i] = b & 0xf; buf[o + 2 * i + 1] = b >> 4; }
-    }
-    const r = this.vmm!.vm.copyMteTags({ guestIpa: this.batchStart * PAGE_SIZE, length: n * PAGE_SIZE, buffer: buf.subarray(0, n * GRANULES_PER_PAGE), flags: KVM_ARM_TAGS_TO_GUEST });
+    const n = this.batchLen;
+    const r = this.vmm!.vm.copyMteTags({ guestIpa: this.batchStart * PAGE_SIZE, length: n * PAGE_SIZE, buffer: this.tagBuf.subarray(0, n * GRANULES_PER_PAGE), flags: KVM_ARM_TAGS_TO_GUEST });
     if (!r.ok || r.value !== n * PAGE_SIZE) throw new Error(`migration stream: KVM_ARM_MTE_COPY_TAGS TO_GUEST at ${hex(this.batchStart * PAGE_SIZE)} failed: ${r.ok ? `only ${r.value} bytes` : r.message}`);
     this.batchStart = -1;
-    this.batch = [];
+    this.batchLen = 0;
   }
 
   roundEnd(): void { this.flushTags(); }

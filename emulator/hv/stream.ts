@@ -5,7 +5,9 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as zlib from 'node:zlib';
-import { PAGE_SIZE, TAG_BYTES_PER_PAGE } from '../memory/page';
+import * as pageConsts from '../memory/page';
+// Local copies: an imported binding is a getter call per use under the CJS test/bench loader.
+const { PAGE_SIZE, TAG_BYTES_PER_PAGE } = pageConsts;
 import { type HvResult, fail, ok } from './errors';
 import type { HvGuest, VmExit } from './kvm';
 import {

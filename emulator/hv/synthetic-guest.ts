@@ -13,7 +13,9 @@ import { Cpu, Stop } from '../cpu/cpu';
 import { A64 } from '../isa/table';
 import { GuestFault } from '../memory/fault';
 import { AddressSpace, Mmu, PROT_R, PROT_W, PROT_X } from '../memory/mmu';
-import { PAGE_SIZE, GRANULES_PER_PAGE } from '../memory/page';
+import * as pageConsts from '../memory/page';
+// Local copies: an imported binding is a getter call per use under the CJS test/bench loader.
+const { PAGE_SIZE, GRANULES_PER_PAGE } = pageConsts;
 import type { GuestSliceResult, HvGuest, KvmVm } from './kvm';
 import { ByteReader, ByteWriter, loadCpuRegisters, saveCpuRegisters } from './vcpu-state';
 

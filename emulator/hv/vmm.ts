@@ -3,7 +3,9 @@
 // drives host swap policies, and offers the three access paths to guest memory the seeds
 // distinguish: DMA (no tag checks, no tag changes), debug (ignores tags, reads/writes them
 // explicitly) and migration (data + tags, in migration.ts).
-import { PAGE_SIZE, GRANULE_SIZE, GRANULES_PER_PAGE } from '../memory/page';
+import * as pageConsts from '../memory/page';
+// Local copies: an imported binding is a getter call per use under the CJS test/bench loader.
+const { PAGE_SIZE, GRANULE_SIZE, GRANULES_PER_PAGE } = pageConsts;
 import {
   KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST, KVM_CAP_ARM_MTE, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
   KVM_DIRTY_LOG_INITIALLY_SET, KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE, KVM_MEM_GUEST_MEMFD, KVM_MEM_LOG_DIRTY_PAGES,
