@@ -258,4 +258,3 @@ describe('fp-soft architectural corner cases', () => {
   });
 });
 
-void FH;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { A64 } from '../../emulator/isa/table';
-import { haveTool, missingTools, run, tmpDir } from '../tools';
+import { missingTools, run, tmpDir } from '../tools';
 import { norm } from './sweep';
 
 const OBJDUMP = 'aarch64-linux-gnu-objdump';
@@ -90,4 +90,3 @@ describe('FP/SIMD instructions of real library and compiler code', () => {
   }
 });
 
-void haveTool;

@@ -10,6 +10,11 @@
 // paths on JS doubles used only when the result is provably the same, including the flags: default
 // FPCR (round to nearest, FZ off), no NaN/infinity inputs, results far from the denormal and
 // overflow ranges, with the inexact flag computed by error-free transformations.
+//
+// Not modelled: trapped FP exceptions (the FPCR enable bits are RAZ/WI, as on QEMU and most cores,
+// so feenableexcept() fails and exceptions only set FPSR flags) and FEAT_AFP (FPCR.AH/FIZ/NEP).
+// Half precision is complete for conversions and the scalar FEAT_FP16 instructions; the Advanced
+// SIMD half-precision arithmetic forms are not implemented (ID_AA64PFR0.FP/AdvSIMD stay 0).
 import type { Cpu } from '../../cpu/cpu';
 import type { VViews } from './simd-regs';
 
@@ -654,10 +659,6 @@ function sumErr(a: number, b: number, s: number): number {
 // S lanes: raw bits in u32, values in f32, of the same views. Each op reads its inputs before it writes.
 
 const isNaNS = (u: number): boolean => (u & 0x7f800000) === 0x7f800000 && (u & 0x7fffff) !== 0;
-const isNaND = (V: VViews, i: number): boolean => {
-  const hi = V.u32[i * 2 + 1];
-  return (hi & 0x7ff00000) === 0x7ff00000 && ((hi & 0xfffff) | V.u32[i * 2]) !== 0;
-};
 
 export const OP_ADD = 0, OP_SUB = 1, OP_MUL = 2, OP_DIV = 3;
 

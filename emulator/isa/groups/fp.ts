@@ -563,4 +563,3 @@ export const fpSpecs: InsnSpec[] = [
   ...toIntSpecs, ...fromIntSpecs, ...fixedSpecs, ...fmovGenSpecs,
 ];
 
-void mulSlow;

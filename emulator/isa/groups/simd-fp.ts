@@ -497,4 +497,3 @@ export const simdFpSpecs: InsnSpec[] = [
   ...FP3.flatMap(fp3Specs), ...FP2.flatMap(fp2Specs), ...cvtNarrowSpecs, ...acrossSpecs, ...scalarPairSpecs, ...fixedSpecs, ...elemSpecs,
 ];
 
-void FH;

@@ -1,12 +1,14 @@
 // Advanced SIMD integer instructions, vector and scalar: three same (arithmetic, compares,
 // shifts by register, saturating ops, pairwise, logical with the `mov`/`mvn` aliases), three
 // different (widening / narrowing), two-register miscellaneous, across lanes, shift by immediate
-// (with the sxtl/uxtl aliases) and vector x indexed element, plus SDOT/UDOT.
+// (with the sxtl/uxtl aliases) and vector x indexed element, plus SDOT/UDOT (FEAT_DotProd) and
+// SQRDMLAH/SQRDMLSH (FEAT_RDM). Not implemented (undefined instruction): the crypto extensions
+// (AES, SHA1/2/3/512, SM3/4; PMULL .1q is implemented), I8MM, BF16, FCMA, FHM, SVE/SME.
 import { OperandError } from '../../asm/types';
 import type { Cpu } from '../../cpu/cpu';
 import type { Fields, InsnSpec, Operand, Step } from '../spec';
 import {
-  bigView, byElemStep, commit, commitScalar, mixedStep, numView, outView, pairStep, readBig, sameStep, satS, satSB, satU, satUB,
+  byElemStep, commit, commitScalar, mixedStep, numView, outView, pairStep, readBig, sameStep, satS, satSB, satU, satUB,
   writeBigT, type ElemOp, type Kernel,
 } from './simd-lanes';
 import {
@@ -815,4 +817,3 @@ export const simdIntSpecs: InsnSpec[] = [
   ...SHDEFS.flatMap(shiftSpecs), ...ELDEFS.flatMap(elemSpecs), ...dotElemSpecs,
 ];
 
-void bigView; void velem;

@@ -5,7 +5,7 @@ import { gpr } from '../operands';
 import { rd31, wr31 } from '../semantics';
 import type { Fields, InsnSpec, Operand } from '../spec';
 import {
-  arrQ, arrSQ, arrTable, computedImm, formatFpE18, fpImm, fpImm8Value, freg, imm4Codec, imm5Codec, lowestSetBit, parseFpLiteral,
+  arrQ, arrSQ, arrTable, computedImm, formatFpE18, fpImm, fpImm8Value, freg, imm4Codec, imm5Codec, lowestSetBit,
   velem, vlist, vreg, type ArrSpec,
 } from './simd-operands';
 import { fromScratch, T, vregs } from './simd-regs';
@@ -415,6 +415,5 @@ function fpImm8Operand(): Operand {
     },
   };
 }
-void parseFpLiteral;
 
 export const simdMoveSpecs: InsnSpec[] = [...copySpecs, ...permSpecs, extSpec, ...tblSpecs, ...immSpecs];
