@@ -1410,6 +1410,13 @@ export class TagvisorSession extends DebugSession {
 
   // ---- custom requests ----------------------------------------------------------------------------
 
+  /**
+   * Tags of `count` granules from the granule containing `address`, in columns (one entry per
+   * granule each): `tags` one hex digit per granule ('-' = no tags: not PROT_MTE / unmapped);
+   * with provenance (default), who set each tag: `setBy` (index into `writers`, -1 = never set by an
+   * instruction seen by the debugger), `steps` (instruction number), `previous` (hex digit per granule).
+   * setBy and steps are base64 typed arrays so 65,536 granules stay small: adapter/tags.ts decodes them.
+   */
   private readTags(response: DebugProtocol.Response, args: Args): void {
     const d = this.stopped('tagvisor/readTags');
     const addr = parseAddress('tagvisor/readTags', field('tagvisor/readTags', args, 'address'), '"address"');
@@ -1419,27 +1426,53 @@ export class TagvisorSession extends DebugSession {
     if (a < 0) throw new RequestError(`tagvisor/readTags: ${hex(addr)} is not a user address`);
     const g0 = a - (a % 16);
     const tags = d.memory.readTags(BigInt(g0), count);
-    const tagOut: (number | null)[] = new Array(count);
-    for (let i = 0; i < count; i++) tagOut[i] = tags[i] < 0 ? null : tags[i];
-    const sets: ({ pc: string; instruction: string; step: number; previous: number; tag: number; by: string } | null)[] = new Array(count).fill(null);
-    if (withProvenance) {
-      const insn = new Map<number, string>();
-      let page: ReturnType<Debuggee['memory']['pageOf']>;
-      let pageBase = -1;
-      for (let i = 0; i < count; i++) {
-        if (tagOut[i] === null) continue;
-        const ga = g0 + i * 16;
-        const pb = ga - (ga % 4096);
-        if (pb !== pageBase) { pageBase = pb; page = d.memory.pageOf(pb); }
-        if (!page) continue;
-        const w = d.provenance.last(page, (ga % 4096) >> 4);
-        if (!w) continue;
-        let text = insn.get(w.pc);
-        if (text === undefined) { text = w.by === 'debugger' ? '(debugger)' : this.insnText(w.pc); insn.set(w.pc, text); }
-        sets[i] = { pc: hex(w.pc), instruction: text, step: w.step, previous: w.prev, tag: w.tag, by: w.by };
-      }
+    const HEX = '0123456789abcdef';
+    let tagText = '';
+    const chunk: string[] = [];
+    for (let i = 0; i < count; i++) {
+      chunk.push(tags[i] < 0 ? '-' : HEX[tags[i]]);
+      if (chunk.length === 4096) { tagText += chunk.join(''); chunk.length = 0; }
     }
-    this.ok(response, { address: hex(g0), count, granuleSize: 16, tags: tagOut, sets, logicalTag: logicalTag(addr) });
+    tagText += chunk.join('');
+    const body: Record<string, unknown> = { address: hex(g0), count, granuleSize: 16, logicalTag: logicalTag(addr), tags: tagText };
+    if (withProvenance) {
+      const setBy = new Int32Array(count).fill(-1);
+      const steps = new Float64Array(count);
+      const prev = new Uint8Array(count).fill(45); // '-'
+      const writers: { pc: string; instruction: string; by: string }[] = [];
+      const writerIndex = new Map<number, number>();
+      let lastKey = NaN, lastW = -1;
+      for (let i = 0; i < count;) {
+        const ga = g0 + i * 16;
+        const gi = (ga % 4096) >> 4;
+        const n = Math.min(count - i, 256 - gi);
+        const last = tags[i] < 0 ? undefined : d.provenance.lastArrays(d.memory.pageOf(ga - (ga % 4096)));
+        if (last) {
+          for (let k = 0; k < n; k++) {
+            const g = gi + k;
+            if (last.step[g] < 0 || tags[i + k] < 0) continue;
+            const key = last.by[g] ? -1 : last.pc[g];
+            let w = key === lastKey ? lastW : writerIndex.get(key);
+            if (w === undefined) {
+              w = writers.length;
+              writers.push(last.by[g] ? { pc: hex(d.pc), instruction: '(debugger)', by: 'debugger' } : { pc: hex(last.pc[g]), instruction: this.insnText(last.pc[g]), by: 'instruction' });
+              writerIndex.set(key, w);
+            }
+            lastKey = key; lastW = w;
+            setBy[i + k] = w;
+            steps[i + k] = last.step[g];
+            prev[i + k] = HEX.charCodeAt(last.prev[g]);
+          }
+        }
+        i += n;
+      }
+      body.writers = writers;
+      body.setBy = Buffer.from(setBy.buffer).toString('base64');
+      body.steps = Buffer.from(steps.buffer).toString('base64');
+      body.previous = Buffer.from(prev).toString('latin1');
+      body.encoding = 'setBy: base64 Int32 little-endian, steps: base64 Float64 little-endian (see adapter/tags.ts decodeReadTags)';
+    }
+    this.ok(response, body);
   }
 
   private tagHistory(response: DebugProtocol.Response, args: Args): void {

@@ -83,6 +83,9 @@ export interface ProgramImage {
   asm?: AsmResult;
 }
 
+/** The process's page table and frame allocator (cheap to copy): what demand paging changes. */
+interface PageTableState { mm: ReturnType<LinuxProcess['mm']['snapshot']>; frames: ReturnType<LinuxProcess['frames']['snapshot']> }
+
 /** Instructions between timer interrupts (kernel entries where pending async tag faults are delivered). */
 export const TICK_INTERVAL = 1_000_000;
 
@@ -143,7 +146,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   readonly source: SourceMap;
   readonly memory: GuestDebugMemory;
   readonly provenance = new TagProvenance();
-  readonly history: ExecutionHistory<ProcessSnapshot> | null;
+  readonly history: ExecutionHistory<ProcessSnapshot, PageTableState> | null;
   readonly counter: InstructionCounter = { seq: 0 };
   /** The exit status once the process is gone. */
   exited: ExitStatus | null = null;
@@ -204,10 +207,20 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     const path: PhysDebugPath = new RamDebugPath(proc.phys);
     this.memory = new GuestDebugMemory(stage1, path);
 
-    this.history = opts.historySize > 0 ? new ExecutionHistory<ProcessSnapshot>({
+    this.history = opts.historySize > 0 ? new ExecutionHistory<ProcessSnapshot, PageTableState>({
       cpu: proc.cpu,
       snapshot: () => proc.snapshot(),
       restore: s => proc.restore(s),
+      pageTable: () => ({ mm: proc.mm.snapshot(), frames: proc.frames.snapshot() }),
+      restoreKernel: (s, k) => {
+        proc.restore({ ...s, pages: [] });
+        proc.mm.restore(k.mm);
+        proc.frames.restore(k.frames);
+      },
+      restorePageTable: k => {
+        proc.mm.restore(k.mm);
+        proc.frames.restore(k.frames);
+      },
       snapshotBytes: s => s.pages.reduce((n, pg) => n + pg.data.length + (pg.tags ? pg.tags.length : 0), 0) + 4096,
       replay: n => this.replay(n),
     }, this.counter, { capacity: opts.historySize }) : null;
@@ -226,7 +239,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (hist) mmu.hooks.beforeWrite = (page, off, size) => hist.recordWrite(page, off, size);
     mmu.hooks.beforeTagWrite = (page, g, oldTag, newTag, va) => {
       hist?.recordTag(page, g, oldTag);
-      this.provenance.record(page, g, { step: this.counter.seq, pc: cpu.pc, prev: oldTag, tag: newTag, va, by: 'instruction' });
+      this.provenance.note(page, g, this.counter.seq, cpu.pc, oldTag, newTag, va, 0);
       if (this.muted) return;
       const a = untagged(va);
       if (!this.scanning) {
@@ -320,7 +333,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   /** A signal was delivered (handler entered, ignored, or the process was killed). */
   private onSignal(ev: SignalEvent): void {
     this.counter.seq = this.proc.cpu.steps;
-    if (this.history && !this.history.busy && ev.action === 'handler') this.history.checkpointProcess();
+    if (this.history && !this.history.busy) this.history.checkpointProcess();
     if (this.muted || this.scanning) return;
     // Faults we already stopped for (and passed) are not reported twice.
     if (ev.info.fault && this.justPassed) { this.justPassed = false; return; }
@@ -398,7 +411,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   }
 
   /** Provenance of the tag of the granule containing an untagged user address. */
-  tagProvenance(a: number): { last?: TagWrite; history: readonly TagWrite[]; page?: PhysPage; granule: number } {
+  tagProvenance(a: number): { last?: TagWrite; history: TagWrite[]; page?: PhysPage; granule: number } {
     const page = this.memory.pageOf(a);
     const granule = (a % PAGE_SIZE) >> 4;
     return { last: this.provenance.last(page, granule), history: this.provenance.history(page, granule), page, granule };

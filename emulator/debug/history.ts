@@ -13,7 +13,10 @@
 //  - Going to position s (the state after s instructions retired): undo the journal back to the last
 //    checkpoint at or before s, restore that checkpoint, then re-execute forward to s. Between two
 //    checkpoints there is no kernel entry except demand paging, which is invisible to the program, so
-//    re-execution is exact. The emulated machine is deterministic (seeded randomness, virtual time),
+//    re-execution is exact. Going back to a CPU checkpoint across later kernel entries also restores
+//    the kernel state of the process checkpoint before it (with the page table recorded at the CPU
+//    checkpoint). Known limit: a page frame freed (munmap) and reused after the checkpoint loses the
+//    contents it had then (the allocator's zero-fill is not journaled). The emulated machine is deterministic (seeded randomness, virtual time),
 //    so executing forward again after going back reproduces the same future.
 // The history keeps at most `capacity` instructions; older entries are dropped.
 import type { Cpu, Decoder } from '../cpu/cpu';
@@ -58,11 +61,20 @@ export function loadCpu(c: Cpu, s: CpuCheckpoint): void {
 }
 
 /** The process-level operations the history needs (implemented over LinuxProcess by the debuggee). */
-export interface HistoryHost<S> {
+export interface HistoryHost<S, K = unknown> {
   readonly cpu: Cpu;
   /** Full process state (registers, kernel state, memory). */
   snapshot(): S;
   restore(s: S): void;
+  /** The cheap part of kernel state that can change without a system call: the page table (demand paging). */
+  pageTable(): K;
+  /**
+   * Kernel state of snapshot `s` (signals, files, memory map...) but with page table `k`, leaving
+   * page contents and registers alone (they come from the journal and a CPU checkpoint).
+   */
+  restoreKernel(s: S, k: K): void;
+  /** Just the page table (pages made present after a CPU checkpoint become absent again). */
+  restorePageTable(k: K): void;
   /** Approximate bytes a snapshot holds (for the memory budget). */
   snapshotBytes(s: S): number;
   /**
@@ -72,11 +84,13 @@ export interface HistoryHost<S> {
   replay(n: number): boolean;
 }
 
-interface Checkpoint<S> {
+interface Checkpoint<S, K> {
   step: number;
   /** Absolute journal index at the time of the checkpoint. */
   journal: number;
   cpu?: CpuCheckpoint;
+  /** With a CPU checkpoint: the page table then. */
+  pages?: K;
   proc?: S;
   bytes: number;
 }
@@ -93,7 +107,7 @@ export interface HistoryOptions {
   snapshotBudget?: number;
 }
 
-export class ExecutionHistory<S> {
+export class ExecutionHistory<S, K = unknown> {
   readonly capacity: number;
   readonly interval: number;
   private readonly budget: number;
@@ -105,7 +119,7 @@ export class ExecutionHistory<S> {
   private jOld: (Uint8Array | number)[] = [];
   private head = 0;
   private base = 0;
-  private cps: Checkpoint<S>[] = [];
+  private cps: Checkpoint<S, K>[] = [];
   private snapBytes = 0;
   /** Called for every tag entry undone (so provenance can forget it). */
   onUndoTag: ((page: PhysPage, granule: number, seq: number) => void) | null = null;
@@ -114,7 +128,7 @@ export class ExecutionHistory<S> {
   /** Set when something outside the guest changed state (debugger writes) and history was cut. */
   private lastCut = -1;
 
-  constructor(private readonly host: HistoryHost<S>, readonly counter: InstructionCounter, opts: HistoryOptions) {
+  constructor(private readonly host: HistoryHost<S, K>, readonly counter: InstructionCounter, opts: HistoryOptions) {
     this.capacity = opts.capacity;
     this.interval = opts.interval ?? 4096;
     this.budget = opts.snapshotBudget ?? 256 * 2 ** 20;
@@ -156,7 +170,7 @@ export class ExecutionHistory<S> {
   }
 
   checkpointCpu(): void {
-    this.push({ step: this.position, journal: this.journalEnd, cpu: saveCpu(this.host.cpu), bytes: 0 });
+    this.push({ step: this.position, journal: this.journalEnd, cpu: saveCpu(this.host.cpu), pages: this.host.pageTable(), bytes: 0 });
   }
 
   /** A full process checkpoint (after a system call or a signal delivery). */
@@ -167,7 +181,7 @@ export class ExecutionHistory<S> {
     this.push({ step: this.position, journal: this.journalEnd, proc, bytes });
   }
 
-  private push(cp: Checkpoint<S>): void {
+  private push(cp: Checkpoint<S, K>): void {
     // Checkpoints at the same position: the later one describes the later state (after kernel work).
     this.cps.push(cp);
     this.trim();
@@ -242,13 +256,24 @@ export class ExecutionHistory<S> {
     let i = this.cps.length - 1;
     while (i > 0 && this.cps[i].step > target) i--;
     const cp = this.cps[i];
+    // A CPU checkpoint restores registers, and the journal restores memory. If the kernel was entered
+    // after it (a later process checkpoint exists), kernel state comes from the last process
+    // checkpoint before it, with the page table as it was at the CPU checkpoint.
+    let kernelFrom: Checkpoint<S, K> | undefined;
+    if (cp.proc === undefined && this.cps.slice(i + 1).some(c => c.proc !== undefined)) {
+      for (let k = i - 1; k >= 0; k--) if (this.cps[k].proc !== undefined) { kernelFrom = this.cps[k]; break; }
+    }
     this.busy = true;
     try {
       this.undoTo(cp.journal);
       for (let k = i + 1; k < this.cps.length; k++) this.snapBytes -= this.cps[k].bytes;
       this.cps.length = i + 1;
       if (cp.proc !== undefined) this.host.restore(cp.proc);
-      else loadCpu(this.host.cpu, cp.cpu!);
+      else {
+        if (kernelFrom) this.host.restoreKernel(kernelFrom.proc!, cp.pages!);
+        else this.host.restorePageTable(cp.pages!);
+        loadCpu(this.host.cpu, cp.cpu!);
+      }
       this.sync();
       const n = target - cp.step;
       if (n > 0 && !this.host.replay(n)) return `could not re-execute ${n} instruction(s) from position ${cp.step}`;

@@ -1,0 +1,190 @@
+// emulator/debug in-process: reverse execution must land on exactly the state a fresh run reaches at
+// the same instruction count (registers, every present page's data and allocation tags), across
+// system calls, signals and tag writes; plus the expression language and the readTags encoding.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadProgram } from '../../emulator/cli/program';
+import { Debuggee, TICK_INTERVAL } from '../../emulator/debug/debuggee';
+import { GuestDebugMemory, RamDebugPath } from '../../emulator/debug/memory';
+import { LinuxProcess } from '../../emulator/linux/process';
+import { evaluateExpression, runTagCommand, EvalError, type TagCommandContext } from '../../adapter/evaluate';
+import { decodeReadTags } from '../../adapter/tags';
+import { parseHitCondition } from '../../adapter/session';
+import { PROGRAMS, REPO } from './harness';
+import { missingTools, run, tmpDir } from '../tools';
+
+function digestOf(c: Debuggee['cpu'], space: Debuggee['proc']['space'], memory: GuestDebugMemory): string {
+  const h = createHash('sha1');
+  h.update(Buffer.from(c.x.buffer.slice(0, 33 * 8)));
+  h.update(Buffer.from(c.v.buffer));
+  h.update(`${c.pc} ${c.nzcv} ${c.tco} ${c.tfsre0} ${c.rgsr} ${c.gcrExclude} ${c.tcf0} ${c.steps}`);
+  const vpns = [...space.entries.keys()].sort((a, b) => a - b);
+  for (const vpn of vpns) {
+    const r = memory.read(BigInt(vpn * 4096), 4096);
+    h.update(`${vpn}:`);
+    h.update(r.bytes);
+    h.update(Buffer.from(memory.readTags(BigInt(vpn * 4096), 256).buffer));
+  }
+  return h.digest('hex');
+}
+const digest = (d: Debuggee): string => digestOf(d.cpu, d.proc.space, d.memory);
+
+function debuggee(path: string, historySize: number): Debuggee {
+  return new Debuggee({ program: loadProgram(path), args: ['a1'], env: { E: 'v' }, cwd: REPO, seed: 3, historySize });
+}
+
+/** State after exactly `n` instructions, from a fresh run of the bare runtime (no debugger). */
+function reference(path: string, n: number): string {
+  const model = debuggee(path, 0);
+  const program = model.program;
+  const proc = new LinuxProcess(program.elf, {
+    path: program.path, argv: [program.path, 'a1'], env: ['E=v'], seed: 3, cwd: REPO,
+    readRoots: [...new Set([REPO, dirname(program.path)])], stdio: ['pipe', 'pipe', 'pipe'], tickInterval: TICK_INTERVAL,
+  });
+  while (proc.steps < n) {
+    const r = proc.run(n - proc.steps);
+    if (r.reason === 'exit' || r.reason === 'blocked') break;
+  }
+  const memory = new GuestDebugMemory({ space: proc.space, vmaAt: a => proc.mm.find(a), populate: () => false }, new RamDebugPath(proc.phys));
+  return digestOf(proc.cpu, proc.space, memory);
+}
+
+function checkHistory(path: string, samples: number, seed: number): void {
+  const d = debuggee(path, 10_000_000);
+  const runToEnd = () => {
+    d.resume({ kind: 'continue' });
+    let s;
+    while (!(s = d.runFor(1000)));
+    assert.equal(s.reason, 'exited');
+  };
+  runToEnd();
+  const end = d.position;
+  assert.ok(end > 10, `${path} ran ${end} instructions`);
+  let x = seed;
+  const rand = () => { x = (x * 1103515245 + 12345) & 0x7fffffff; return x / 0x7fffffff; };
+  // Going back discards the recorded future (it is re-executed when going forward again), so each
+  // sweep goes backwards from the end; between sweeps the program runs to its end again.
+  for (let sweep = 0; sweep < 2; sweep++) {
+    const positions = [...new Set([end - 1, Math.floor(end / 2), 1, 0, ...Array.from({ length: samples / 2 }, () => Math.floor(rand() * end))])].sort((a, b) => b - a);
+    for (const p of positions) {
+      const err = d.goToPosition(p);
+      assert.equal(err, undefined, `goTo ${p}: ${err}`);
+      assert.equal(d.position, p);
+      assert.equal(digest(d), reference(path, p), `${path}: state at instruction ${p} differs from a fresh run`);
+    }
+    runToEnd();
+    assert.equal(d.position, end);
+  }
+}
+
+test('reverse execution reproduces the exact machine state (use-after-free.s: tag writes, syscalls, the fault and death)', () => {
+  checkHistory(join(REPO, 'examples', 'use-after-free.s'), 12, 1);
+});
+
+test('reverse execution reproduces the exact machine state (calls.s and async.s: stack writes, async tag fault delivery)', () => {
+  checkHistory(join(PROGRAMS, 'calls.s'), 12, 2);
+  checkHistory(join(PROGRAMS, 'async.s'), 12, 3);
+});
+
+test('reverse execution between system calls: 65,536 STGs and a store/load loop restored from the journal, not a snapshot', () => {
+  checkHistory(join(REPO, 'bench', 'programs', 'adapter-tags.s'), 10, 5);
+  const dir = tmpDir('tv-hist-loop');
+  const src = readFileSync(join(REPO, 'bench', 'programs', 'mte-loop.s'), 'utf8').replace(/\.equ\s+ITERATIONS,\s*[0-9]+/, '.equ ITERATIONS, 3000');
+  writeFileSync(join(dir, 'loop.s'), src);
+  checkHistory(join(dir, 'loop.s'), 10, 6);
+});
+
+test('reverse execution over a static glibc C program (many system calls, malloc, printf)', { skip: missingTools('aarch64-linux-gnu-gcc') }, () => {
+  const dir = tmpDir('tv-hist-c');
+  const exe = join(dir, 'uaf');
+  const r = run('aarch64-linux-gnu-gcc', ['-O1', '-g', '-static', '-march=armv8.5-a+memtag', join(REPO, 'examples', 'uaf-malloc.c'), '-o', exe]);
+  assert.equal(r.status, 0, r.stderr);
+  checkHistory(exe, 8, 4);
+});
+
+test('stepBack then continue re-executes silently and reaches the same stop', () => {
+  const d = debuggee(join(REPO, 'examples', 'use-after-free.s'), 100_000);
+  const out: string[] = [];
+  d.on('output', o => out.push(o.text));
+  d.exceptionFilters.set('tag-check-sync', null);
+  d.resume({ kind: 'continue' });
+  let s;
+  while (!(s = d.runFor(1000)));
+  assert.equal(s.reason, 'exception');
+  const at = d.position, dig = digest(d);
+  for (let i = 0; i < 10; i++) assert.equal(d.stepBack('instruction').reason, 'step');
+  assert.equal(d.position, at - 10);
+  d.resume({ kind: 'continue' });
+  while (!(s = d.runFor(1000)));
+  assert.equal(s.reason, 'exception');
+  assert.equal(d.position, at);
+  assert.equal(digest(d), dig);
+  assert.equal(out.length, 2, 'the two lines of output were not repeated');
+});
+
+test('expressions: arithmetic, casts, memory and tags through the context', () => {
+  const mem = new Map<bigint, number>([[0x1000n, 0x11], [0x1001n, 0x22], [0x1002n, 0x33], [0x1003n, 0x44]]);
+  const ctx: TagCommandContext = {
+    register: n => ({ x0: 5n, x1: 0x0500_0000_0000_1000n, sp: 0x1000n } as Record<string, bigint>)[n],
+    symbol: n => (n === 'main' ? 0x400100n : undefined),
+    read: (a, size) => { let v = 0n; for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(mem.get(a + BigInt(i)) ?? 0); return v; },
+    allocationTag: a => ((a & 0xffffn) === 0x1000n ? 3 : -1),
+    setAllocationTags: () => true,
+    nextValueNumber: (() => { let n = 0; return () => ++n; })(),
+  };
+  const ev = (s: string) => evaluateExpression(s, ctx);
+  assert.equal(ev('1 + 2 * 3'), 7n);
+  assert.equal(ev('(1 + 2) * 3'), 9n);
+  assert.equal(ev('-1'), 0xffff_ffff_ffff_ffffn);
+  assert.equal(ev('x0 << 4 | 1'), 0x51n);
+  assert.equal(ev('*(u32*)sp'), 0x44332211n);
+  assert.equal(ev('*(u8*)(sp + 2)'), 0x33n);
+  assert.equal(ev('(i8)0x80'), 0xffff_ffff_ffff_ff80n);
+  assert.equal(ev('(u16)0x12345'), 0x2345n);
+  assert.equal(ev('tag(x1)'), 3n);
+  assert.equal(ev('ltag(x1)'), 5n);
+  assert.equal(ev('untag(x1)'), 0x1000n);
+  assert.equal(ev('withtag(x1, 9)'), 0x0900_0000_0000_1000n);
+  assert.equal(ev('main + 4'), 0x400104n);
+  assert.equal(ev('x0 == 5 && !(x0 > 9)'), 1n);
+  assert.equal(ev('0b101 + 0o7 + 0x1_0'), 28n);
+  for (const bad of ['', '1 +', '(1', 'nosuch', 'tag(0x2000)', '1/0', '5 % 0', 'tag(1, 2)', '1 $', '08x']) {
+    assert.throws(() => ev(bad), EvalError, bad);
+  }
+  assert.equal(runTagCommand('memory-tag print-logical-tag x1', ctx), '$1 = 0x5');
+  assert.equal(runTagCommand('memory-tag print-allocation-tag x1', ctx), '$2 = 0x3');
+  assert.equal(runTagCommand('memory-tag with-logical-tag x1 0a', ctx), '$3 = (void *) 0xa00000000001000');
+  assert.equal(runTagCommand('memory-tag check x1', ctx), 'Logical tag (0x5) does not match the allocation tag (0x3) for address 0x500000000001000.');
+  assert.equal(runTagCommand('memory-tag check untag(x1) | (3 << 56)', ctx), 'Memory tags for address 0x300000000001000 match (0x3).');
+  assert.throws(() => runTagCommand('memory-tag print-allocation-tag 0x2000', ctx), /^EvalError: Address 0x2000 not in a region mapped with a memory tagging flag\.$|Address 0x2000 not in a region mapped with a memory tagging flag\./);
+  assert.equal(runTagCommand('memory-tag set-allocation-tag x1 32 0304', ctx), 'Allocation tag(s) updated successfully.');
+  assert.throws(() => runTagCommand('memory-tag set-allocation-tag x1 0 03', ctx), /Invalid zero or negative length\./);
+  assert.throws(() => runTagCommand('memory-tag set-allocation-tag x1 16 3', ctx), /Tags should be 2 digits per byte\./);
+  assert.equal(runTagCommand('memory tag read x1', ctx), 'Logical tag: 0x5\nAllocation tags:\n[0x1000, 0x1010): 0x3 (mismatch)');
+  assert.equal(runTagCommand('memory tag write x1 3', ctx), '');
+  assert.equal(runTagCommand('print x0', ctx), undefined);
+});
+
+test('hit conditions', () => {
+  assert.deepEqual([1, 2, 3, 4].map(parseHitCondition('3')), [false, false, true, true]);
+  assert.deepEqual([1, 2, 3, 4].map(parseHitCondition('== 2')), [false, true, false, false]);
+  assert.deepEqual([1, 2, 3, 4].map(parseHitCondition('%2')), [false, true, false, true]);
+  assert.deepEqual([1, 2, 3, 4].map(parseHitCondition('<3')), [true, true, false, false]);
+  assert.throws(() => parseHitCondition('sometimes'), /hit condition/);
+});
+
+test('readTags encoding decodes to one entry per granule', () => {
+  const setBy = new Int32Array([0, -1, 1]);
+  const steps = new Float64Array([7, 0, 123456789]);
+  const g = decodeReadTags({
+    address: '0x1000', count: 3, granuleSize: 16, logicalTag: 0, tags: 'a-3',
+    writers: [{ pc: '0x400000', instruction: 'stg x0, [x0]', by: 'instruction' }, { pc: '0x400010', instruction: '(debugger)', by: 'debugger' }],
+    setBy: Buffer.from(setBy.buffer).toString('base64'), steps: Buffer.from(steps.buffer).toString('base64'), previous: '0-2',
+  });
+  assert.deepEqual(g.map(x => [x.address, x.tag, x.set?.step, x.set?.previous, x.set?.instruction]), [
+    [0x1000n, 10, 7, 0, 'stg x0, [x0]'], [0x1010n, null, undefined, undefined, undefined], [0x1020n, 3, 123456789, 2, '(debugger)'],
+  ]);
+});
