@@ -11,14 +11,17 @@ import { KVM_ARM_TAGS_FROM_GUEST, KVM_ARM_TAGS_TO_GUEST, KVM_MEM_LOG_DIRTY_PAGES
 import { type VmConfig, vmConfigToJson, parseVmDescription } from './description';
 import { type HvErr, type HvResult, fail, hex, ok } from './errors';
 import type { HvEventBus } from './events';
-import { type Host, packTags, unpackTags } from './host';
+import type { Host } from './host';
 import type { HvGuest, Memslot, VmExit } from './kvm';
 import { type HvGuestFactory, Vmm, type VmmOptions, type VmmRunOptions, registerMigrateHook } from './vmm';
 
 /** What the source sends, record by record (the byte stream encodes exactly these). */
 export interface MigrationSink {
   header(h: MigrationHeader): void;
-  /** A page: 4096 bytes of data (consumed synchronously) and packed tags (128 bytes, null = all zero / not sent). */
+  /**
+   * A page: 4096 bytes of data and its 256 allocation tags one per byte (the KVM_ARM_MTE_COPY_TAGS
+   * format; null = all zero or not sent). Both are views the sink must consume before returning.
+   */
   page(gfn: number, data: Uint8Array, tags: Uint8Array | null): void;
   /** A page whose data and tags are all zero. */
   zero(gfn: number): void;
@@ -136,6 +139,12 @@ function collectDirty(src: Vmm): number[] {
   return [...set].sort((a, b) => a - b);
 }
 
+/** True if the 256 tag bytes starting at word w are all zero. */
+function allZero(words: Int32Array, w: number): boolean {
+  for (let i = w, e = w + GRANULES_PER_PAGE / 4; i < e; i++) if (words[i] !== 0) return false;
+  return true;
+}
+
 function isZero(data: Uint8Array): boolean {
   const w = new Int32Array(data.buffer, data.byteOffset, PAGE_SIZE / 4);
   for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
@@ -145,8 +154,7 @@ function isZero(data: Uint8Array): boolean {
 /** Sends a sorted list of gfns: data through the VMM's mapping, tags by COPY_TAGS FROM_GUEST in runs. */
 class PageSender {
   private tagBuf = new Uint8Array(GRANULES_PER_PAGE * 64);
-  /** Packed tags of the page being sent (sinks consume records synchronously). */
-  private packed = new Uint8Array(TAG_BYTES_PER_PAGE);
+  private tagWords = new Int32Array(this.tagBuf.buffer);
   constructor(private readonly src: Vmm, private readonly sink: MigrationSink, private readonly withTags: boolean) {}
 
   send(gfns: number[]): { pages: number; zero: number; tagged: number } {
@@ -168,7 +176,7 @@ class PageSender {
       for (let k = 0; k < n; k++) {
         const gfn = gfns[i + k];
         const data = slot ? this.readData(slot, gfn) : null;
-        const tags = haveTags ? packTags(this.tagBuf, k * GRANULES_PER_PAGE, this.packed) : null;
+        const tags = haveTags && !allZero(this.tagWords, k * GRANULES_PER_PAGE / 4) ? this.tagBuf.subarray(k * GRANULES_PER_PAGE, (k + 1) * GRANULES_PER_PAGE) : null;
         if (data === null || (isZero(data) && tags === null)) { this.sink.zero(gfn); zero++; }
         else { this.sink.page(gfn, data, tags); if (tags) tagged++; }
       }
@@ -321,11 +329,12 @@ export class MigrationTarget implements MigrationSink {
     if (this.withTags && f.hp.page.tags !== null) this.queueTags(gfn, null);
   }
 
-  /** Adds a page's tags (packed, or null for all zero) to the pending TO_GUEST batch, unpacked at once. */
+  /** Adds a page's tags (one per byte, or null for all zero) to the pending TO_GUEST batch. */
   private queueTags(gfn: number, tags: Uint8Array | null): void {
     if (this.batchStart >= 0 && (gfn !== this.batchStart + this.batchLen || this.batchLen === 64)) this.flushTags();
     if (this.batchStart < 0) { this.batchStart = gfn; this.batchLen = 0; }
-    unpackTags(tags, this.tagBuf, this.batchLen * GRANULES_PER_PAGE);
+    const o = this.batchLen * GRANULES_PER_PAGE;
+    if (tags === null) this.tagBuf.fill(0, o, o + GRANULES_PER_PAGE); else this.tagBuf.set(tags, o);
     this.batchLen++;
   }
 

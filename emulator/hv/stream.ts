@@ -9,6 +9,7 @@ import * as pageConsts from '../memory/page';
 // Local copies: an imported binding is a getter call per use under the CJS test/bench loader.
 const { PAGE_SIZE, TAG_BYTES_PER_PAGE } = pageConsts;
 import { type HvResult, fail, ok } from './errors';
+import { unpackTags } from './host';
 import type { HvGuest, VmExit } from './kvm';
 import {
   type MigrateResult, type MigrationHeader, type MigrationOptions, type MigrationReport, type MigrationSink,
@@ -81,7 +82,11 @@ export class StreamWriter implements MigrationSink {
     this.view.setBigUint64(p + 1, BigInt(gfn), true);
     this.buf[p + 9] = tags ? PAGE_HAS_TAGS : 0;
     this.buf.set(data, p + 10);
-    if (tags) this.buf.set(tags, p + 10 + PAGE_SIZE);
+    if (tags) {
+      // Two tags per byte on the wire (the layout of PhysPage.tags and of mteswap's buffers).
+      const b = this.buf, o = p + 10 + PAGE_SIZE;
+      for (let i = 0, j = 0; i < TAG_BYTES_PER_PAGE; i++, j += 2) b[o + i] = (tags[j] & 0xf) | ((tags[j + 1] & 0xf) << 4);
+    }
     this.pos += n;
   }
 
@@ -137,6 +142,7 @@ export class StreamReader {
   private base = 0;
   private state: 'header' | 'records' | 'crc' | 'done' = 'header';
   private crc = 0;
+  private readonly tagScratch = new Uint8Array(TAG_BYTES_PER_PAGE * 2);
   withTags = false;
   constructor(private readonly sink: MigrationSink) {}
 
@@ -193,7 +199,9 @@ export class StreamReader {
           if (!need(n)) break;
           if ((fl & PAGE_HAS_TAGS) && !this.withTags) throw new StreamFormatError(at + 9, 'page carries tags but the header says the stream has none');
           const gfn = Number(view.getBigUint64(pos + 1, true));
-          this.sink.page(gfn, buf.subarray(pos + 10, pos + 10 + PAGE_SIZE), fl & PAGE_HAS_TAGS ? buf.slice(pos + 10 + PAGE_SIZE, pos + n) : null);
+          let tags: Uint8Array | null = null;
+          if (fl & PAGE_HAS_TAGS) { unpackTags(buf.subarray(pos + 10 + PAGE_SIZE, pos + n), this.tagScratch, 0); tags = this.tagScratch; }
+          this.sink.page(gfn, buf.subarray(pos + 10, pos + 10 + PAGE_SIZE), tags);
           pos += n;
         } else if (type === REC_ZERO) {
           if (!need(9)) break;
