@@ -22,6 +22,7 @@ import { COMMANDS, EvalError, FUNCTIONS, evaluateExpression, runTagCommand, type
 import { TCF_NAMES, exceptionText, hex, hex16, logicalTag, provenanceText, tagSet, untag } from './format';
 
 const THREAD_ID = 1;
+const HEX_CODES = Array.from('0123456789abcdef', c => c.charCodeAt(0));
 /** Largest readMemory / writeMemory / readTags request served at once. */
 export const MAX_MEMORY_REQUEST = 16 * 2 ** 20;
 export const MAX_TAG_REQUEST = 2 ** 20;
@@ -1415,7 +1416,8 @@ export class TagvisorSession extends DebugSession {
    * granule each): `tags` one hex digit per granule ('-' = no tags: not PROT_MTE / unmapped);
    * with provenance (default), who set each tag: `setBy` (index into `writers`, -1 = never set by an
    * instruction seen by the debugger), `steps` (instruction number), `previous` (hex digit per granule).
-   * setBy and steps are base64 typed arrays so 65,536 granules stay small: adapter/tags.ts decodes them.
+   * setBy and steps are base64 little-endian typed arrays (Int16/Int32 per `setByBits`, Uint32/Float64
+   * per `stepBits`) so 65,536 granules stay small: adapter/tags.ts decodes them.
    */
   private readTags(response: DebugProtocol.Response, args: Args): void {
     const d = this.stopped('tagvisor/readTags');
@@ -1461,16 +1463,22 @@ export class TagvisorSession extends DebugSession {
             lastKey = key; lastW = w;
             setBy[i + k] = w;
             steps[i + k] = last.step[g];
-            prev[i + k] = HEX.charCodeAt(last.prev[g]);
+            prev[i + k] = HEX_CODES[last.prev[g]];
           }
         }
         i += n;
       }
       body.writers = writers;
-      body.setBy = Buffer.from(setBy.buffer).toString('base64');
-      body.steps = Buffer.from(steps.buffer).toString('base64');
+      // Narrowest typed arrays that hold the values (little-endian, base64): adapter/tags.ts decodes.
+      const narrowSet = writers.length < 32768;
+      body.setByBits = narrowSet ? 16 : 32;
+      body.setBy = Buffer.from((narrowSet ? Int16Array.from(setBy) : setBy).buffer).toString('base64');
+      let maxStep = 0;
+      for (let i = 0; i < count; i++) if (steps[i] > maxStep) maxStep = steps[i];
+      const narrowSteps = maxStep < 2 ** 32;
+      body.stepBits = narrowSteps ? 32 : 64;
+      body.steps = Buffer.from((narrowSteps ? Uint32Array.from(steps) : steps).buffer).toString('base64');
       body.previous = Buffer.from(prev).toString('latin1');
-      body.encoding = 'setBy: base64 Int32 little-endian, steps: base64 Float64 little-endian (see adapter/tags.ts decodeReadTags)';
     }
     this.ok(response, body);
   }

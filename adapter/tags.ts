@@ -8,10 +8,12 @@ export interface ReadTagsBody {
   /** One hex digit per granule, '-' = no allocation tag (not PROT_MTE, or unmapped). */
   tags: string;
   writers?: { pc: string; instruction: string; by: string }[];
-  /** base64 of an Int32Array (little-endian): index into writers per granule, -1 = not seen. */
+  /** base64 of an Int16Array (setByBits 16) or Int32Array (32), little-endian: index into writers per granule, -1 = not seen. */
   setBy?: string;
-  /** base64 of a Float64Array (little-endian): instruction number of the write per granule. */
+  setByBits?: 16 | 32;
+  /** base64 of a Uint32Array (stepBits 32) or Float64Array (64), little-endian: instruction number of the write per granule. */
   steps?: string;
+  stepBits?: 32 | 64;
   /** One hex digit per granule: the tag before that write ('-' = none recorded). */
   previous?: string;
 }
@@ -24,7 +26,7 @@ export interface GranuleTag {
   set?: { pc: string; instruction: string; by: string; step: number; previous: number };
 }
 
-function typed<T extends Int32Array | Float64Array>(b64: string, make: (buf: ArrayBuffer, n: number) => T, size: number): T {
+function typed<T extends Int16Array | Int32Array | Uint32Array | Float64Array>(b64: string, make: (buf: ArrayBuffer, n: number) => T, size: number): T {
   const bytes = Buffer.from(b64, 'base64');
   const copy = new ArrayBuffer(bytes.length);
   new Uint8Array(copy).set(bytes);
@@ -34,8 +36,8 @@ function typed<T extends Int32Array | Float64Array>(b64: string, make: (buf: Arr
 /** One entry per granule. */
 export function decodeReadTags(b: ReadTagsBody): GranuleTag[] {
   const base = BigInt(b.address);
-  const setBy = b.setBy ? typed(b.setBy, (x, n) => new Int32Array(x, 0, n), 4) : undefined;
-  const steps = b.steps ? typed(b.steps, (x, n) => new Float64Array(x, 0, n), 8) : undefined;
+  const setBy = b.setBy === undefined ? undefined : b.setByBits === 32 ? typed(b.setBy, (x, n) => new Int32Array(x, 0, n), 4) : typed(b.setBy, (x, n) => new Int16Array(x, 0, n), 2);
+  const steps = b.steps === undefined ? undefined : b.stepBits === 64 ? typed(b.steps, (x, n) => new Float64Array(x, 0, n), 8) : typed(b.steps, (x, n) => new Uint32Array(x, 0, n), 4);
   const out: GranuleTag[] = [];
   for (let i = 0; i < b.count; i++) {
     const c = b.tags[i];

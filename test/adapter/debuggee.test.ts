@@ -182,9 +182,15 @@ test('readTags encoding decodes to one entry per granule', () => {
   const g = decodeReadTags({
     address: '0x1000', count: 3, granuleSize: 16, logicalTag: 0, tags: 'a-3',
     writers: [{ pc: '0x400000', instruction: 'stg x0, [x0]', by: 'instruction' }, { pc: '0x400010', instruction: '(debugger)', by: 'debugger' }],
-    setBy: Buffer.from(setBy.buffer).toString('base64'), steps: Buffer.from(steps.buffer).toString('base64'), previous: '0-2',
+    setBy: Buffer.from(setBy.buffer).toString('base64'), setByBits: 32, steps: Buffer.from(steps.buffer).toString('base64'), stepBits: 64, previous: '0-2',
   });
   assert.deepEqual(g.map(x => [x.address, x.tag, x.set?.step, x.set?.previous, x.set?.instruction]), [
     [0x1000n, 10, 7, 0, 'stg x0, [x0]'], [0x1010n, null, undefined, undefined, undefined], [0x1020n, 3, 123456789, 2, '(debugger)'],
   ]);
+  const narrow = decodeReadTags({
+    address: '0x0', count: 2, granuleSize: 16, logicalTag: 0, tags: '12', writers: [{ pc: '0x4', instruction: 'stg', by: 'instruction' }],
+    setBy: Buffer.from(new Int16Array([0, -1]).buffer).toString('base64'), setByBits: 16,
+    steps: Buffer.from(new Uint32Array([4000000000, 0]).buffer).toString('base64'), stepBits: 32, previous: '0-',
+  });
+  assert.deepEqual(narrow.map(x => x.set?.step), [4000000000, undefined]);
 });

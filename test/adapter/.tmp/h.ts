@@ -1,0 +1,10 @@
+import { loadProgram } from '../../../emulator/cli/program';
+import { Debuggee } from '../../../emulator/debug/debuggee';
+const d = new Debuggee({ program: loadProgram('/work/main/bench/programs/adapter-tags.s'), args: [], env: {}, cwd: '/work/main', seed: 3, historySize: 10_000_000 });
+d.resume({ kind: 'continue' });
+let s; while (!(s = d.runFor(1000)));
+console.log(s.reason, d.position, d.history!.checkpointSteps.length, d.history!.checkpointSteps.slice(0, 8), d.history!.journalLength);
+const x19 = d.cpu.x[19];
+console.log('tags at end', Array.from(d.memory.readTags(x19 + 16n * 30000n, 8)));
+d.goToPosition(150000);
+console.log('tags at 150000', Array.from(d.memory.readTags(x19 + 16n * 30000n, 8)), d.history!.checkpointSteps.length);
