@@ -24,6 +24,11 @@ export class TagInspector implements vscode.Disposable {
   private pointers: RegisterPointer[] = [];
   private fault: FaultMark | undefined;
   private pendingReveal: bigint | undefined;
+  /** The granule the webview should reveal; re-sent with every state until a newer one replaces it. */
+  private reveal: { address: bigint; seq: number } | undefined;
+  private revealSeq = 0;
+  /** Refreshes run one at a time (stops, 'ready' and user actions can overlap). */
+  private queue: Promise<void> = Promise.resolve();
   private message: string | undefined;
   private ready = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -76,7 +81,13 @@ export class TagInspector implements vscode.Disposable {
   // ---- state ----------------------------------------------------------------------------------------
 
   /** Re-reads registers and the fault (after a stop), moves the window if needed, and tells the webview. */
-  private async refresh(afterStop: boolean): Promise<void> {
+  private refresh(afterStop: boolean): Promise<void> {
+    const next = this.queue.then(() => this.doRefresh(afterStop));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async doRefresh(afterStop: boolean): Promise<void> {
     this.generation++;
     this.message = undefined;
     const s = this.session;
@@ -108,20 +119,26 @@ export class TagInspector implements vscode.Disposable {
     }
     if (reveal === undefined && afterStop && this.fault) reveal = BigInt(this.fault.address);
     if (reveal === undefined && this.windowStart === 0n) {
-      const first = this.fault ? BigInt(this.fault.address) : this.pointers[0] ? BigInt(this.pointers[0].value) : undefined;
+      // first look: the fault, else a pointer into tagged memory, else the stack
+      const p = this.pointers.find(x => x.allocationTag !== undefined) ?? this.pointers.find(x => x.name === 'sp') ?? this.pointers[0];
+      const first = this.fault ? BigInt(this.fault.address) : p ? BigInt(p.value) : undefined;
       if (first !== undefined) reveal = first;
     }
-    if (reveal !== undefined && !inWindow(this.windowStart, reveal)) this.windowStart = windowAround(reveal);
-    this.post(reveal);
+    if (reveal !== undefined) {
+      if (!inWindow(this.windowStart, reveal)) this.windowStart = windowAround(reveal);
+      this.reveal = { address: granuleAlign(untag(reveal)), seq: ++this.revealSeq };
+    }
+    this.post();
   }
 
-  private post(reveal?: bigint): void {
+  private post(): void {
     if (!this.panel || !this.ready) return;
     const s = this.session;
     const state: InspectorState = {
       session: s ? { name: s.name, state: this.running ? 'running' : 'stopped', reason: this.stop?.reason } : null,
       windowStart: hex(this.windowStart),
-      reveal: reveal !== undefined ? hex(granuleAlign(untag(reveal))) : undefined,
+      reveal: this.reveal ? hex(this.reveal.address) : undefined,
+      revealSeq: this.reveal?.seq ?? 0,
       center: true,
       registers: this.pointers,
       fault: this.fault,

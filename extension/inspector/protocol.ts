@@ -38,6 +38,8 @@ export interface InspectorState {
   windowStart: string;
   /** Granule to select and reveal (hex address), if the host wants one. */
   reveal?: string;
+  /** Changes whenever the host asks for a new reveal; the webview applies each one once. */
+  revealSeq: number;
   /** Center the revealed granule in the viewport. */
   center?: boolean;
   registers: RegisterPointer[];

@@ -33,6 +33,7 @@ let rowHeight = 24;
 let selected: number | undefined;
 let markers = new Map<number, PointerMarker[]>();
 let faultIndex: number | undefined;
+let appliedReveal = -1;
 /** Tag chunks by chunk index; `gen` is the generation they were read in (older ones are shown until replaced). */
 const chunks = new Map<number, { gen: number; granules: GranuleInfo[] }>();
 const pending = new Map<number, number>(); // chunk -> generation requested
@@ -292,7 +293,8 @@ function applyState(s: InspectorState): void {
   if (s.message) statusLine.textContent += ` — ${s.message}`;
   faultBanner.hidden = !s.fault;
   faultBanner.textContent = s.fault ? `⚡ ${s.fault.text}` : '';
-  if (s.reveal) {
+  if (s.reveal && s.revealSeq !== appliedReveal) {
+    appliedReveal = s.revealSeq;
     const i = granuleIndex(windowStart, BigInt(s.reveal));
     if (i !== undefined) {
       addressBox.value = hex(granuleAddress(windowStart, i));

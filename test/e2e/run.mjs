@@ -386,6 +386,23 @@ try {
   await page.keyboard.press('Shift+F5');
   const stopped = await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 }).then(() => true, () => false);
   check('Shift+F5 ends the session', stopped);
+
+  // 11. the same F5 with the adapter as a separate process (tagvisor.debugAdapter.mode: "process")
+  const settingsFile = path.join(dirs.userData, 'User/settings.json');
+  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+  fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, 'tagvisor.debugAdapter.mode': 'process' }, null, 2));
+  await page.waitForTimeout(1500); // VS Code picks up the changed settings file
+  await page.locator('.monaco-editor textarea').first().focus();
+  await page.keyboard.press('F5');
+  await page.locator('.debug-toolbar').waitFor({ timeout: 20000 }).catch(() => {});
+  await page.waitForFunction(() => /paused on entry/i.test(document.querySelector('.pane-header[aria-label="Call Stack Section"]')?.textContent ?? ''), null, { timeout: 30000 }).catch(() => {});
+  const hdr2 = await page.locator('.pane-header[aria-label="Call Stack Section"]').innerText().catch(() => '');
+  const adapterProcs = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter(l => l.includes(`${path.sep}dist${path.sep}adapter.js`) && l.includes(dirs.extensions));
+  check('with "tagvisor.debugAdapter.mode": "process", F5 runs dist/adapter.js as its own process and stops on entry', /paused on entry/i.test(hdr2) && adapterProcs.length > 0, `${hdr2} ${JSON.stringify(adapterProcs)}`);
+  await page.keyboard.press('Shift+F5');
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 }).catch(() => {});
+  mark('processMode');
+
   const ext = extHostLog(dirs.userData);
   check('no errors from the extension in the extension host log', !/\[error\][^\n]*tagvisor/i.test(ext), (/\[error\][^\n]*tagvisor[^\n]*/i.exec(ext) ?? [''])[0]);
   mark('done');
