@@ -17,6 +17,9 @@ import { Debuggee, EXCEPTION_FILTERS, type ExceptionFilter, type ExceptionStop, 
 import { DebugAccessError, untagged } from '../emulator/debug/memory';
 import { A64 } from '../emulator/isa/table';
 import { describeTaggedAddrCtrl } from '../emulator/linux/tombstone';
+import { parseVmDescription, VmDescriptionError, type VmConfig } from '../emulator/hv/description';
+import { HvError } from '../emulator/hv/errors';
+import type { HvEvent } from '../emulator/hv/events';
 import { ConfigError, describeValue, validateLaunchConfig, type LaunchConfig } from './config';
 import { COMMANDS, EvalError, FUNCTIONS, evaluateExpression, runTagCommand, type EvalContext, type TagCommandContext } from './evaluate';
 import { TCF_NAMES, exceptionText, hex, hex16, logicalTag, provenanceText, tagSet, untag } from './format';
@@ -114,7 +117,9 @@ type Container =
   | { kind: 'memtags' }
   | { kind: 'granules'; label: string; ptr: bigint; from: number; count: number }
   | { kind: 'frame'; index: number }
-  | { kind: 'value'; expr: string; value: bigint };
+  | { kind: 'value'; expr: string; value: bigint }
+  | { kind: 'hv' }
+  | { kind: 'hvList'; what: 'slots' | 'events' | 'pointers' };
 
 const REG_NAMES = Array.from({ length: 31 }, (_, i) => `x${i}`).concat(['sp', 'pc']);
 const FLAG_NAMES = ['N', 'Z', 'C', 'V'];
@@ -416,17 +421,28 @@ export class TagvisorSession extends DebugSession {
     try { st = statSync(config.program); } catch { throw new RequestError(`launch.json: "program": ${config.program}: no such file`); }
     if (st.isDirectory()) throw new RequestError(`launch.json: "program": ${config.program} is a directory`);
     try { if (!statSync(config.cwd).isDirectory()) throw new Error(); } catch { throw new RequestError(`launch.json: "cwd": ${config.cwd} is not a directory`); }
+    let vm: VmConfig | undefined;
     if (config.vm !== undefined) {
-      throw new RequestError('launch.json: "vm": running the program inside a hypervisor VM is not available in this adapter version yet; remove "vm" to run on plain MTE-capable RAM');
+      try { vm = parseVmDescription(config.vm, 'vm'); } catch (e) {
+        if (e instanceof VmDescriptionError) throw new RequestError(`launch.json: ${e.message}`);
+        throw e;
+      }
     }
     const program = loadProgram(config.program);
-    const d = new Debuggee({ program, args: config.args, env: config.env, cwd: config.cwd, seed: config.seed, historySize: config.historySize });
+    let d: Debuggee;
+    try {
+      d = new Debuggee({ program, args: config.args, env: config.env, cwd: config.cwd, seed: config.seed, historySize: config.historySize, vm });
+    } catch (e) {
+      if (e instanceof HvError) throw new RequestError(`launch.json: "vm": the hypervisor refused the VM: ${e.message}`);
+      throw e;
+    }
     this.dbg = d;
     this.config = config;
     this.rawLaunchArgs = args;
     this.terminated = false;
     d.on('output', o => this.sendEvent(new OutputEvent(o.text, o.category)));
     d.on('tagsChanged', t => this.sendEvent(new Event('tagvisor/tagsChanged', { low: hex(t.low), high: hex(t.high + 16), count: t.count, by: 'guest' })));
+    d.on('hypervisor', h => this.sendEvent(new Event('tagvisor/hypervisorChanged', { counts: h.counts, recent: h.recent.slice(-10).map(hvEventJson) })));
     d.breakpointFilter = pc => this.breakpointHit(pc);
     this.applyExceptionFilters();
     this.applyBreakpoints();
@@ -1029,6 +1045,7 @@ export class TagvisorSession extends DebugSession {
     scopes.push(regs);
     scopes.push(new Scope('PSTATE and MTE', this.handles.create({ kind: 'pstate' }), false));
     scopes.push(new Scope('Memory tags', this.handles.create({ kind: 'memtags' }), false));
+    if (d.vmm) scopes.push(new Scope('Hypervisor', this.handles.create({ kind: 'hv' }), false));
     this.ok(response, { scopes });
   }
 
@@ -1177,6 +1194,38 @@ export class TagvisorSession extends DebugSession {
         ];
       }
       case 'value': return [this.valueVar(d, c.expr, c.value)];
+      case 'hv': {
+        const snap = this.hvSnapshot(d)!;
+        const v = (name: string, value: unknown, ref = 0): DebugProtocol.Variable => ({ name, value: String(value), variablesReference: ref });
+        return [
+          v('VM', `${snap.name}${snap.protected ? ' (protected)' : ''}, MTE ${snap.mte ? 'on (KVM_CAP_ARM_MTE)' : 'off'}, debug ${snap.debug}`),
+          v('memslots', `${snap.slots.length}`, this.handles.create({ kind: 'hvList', what: 'slots' })),
+          v('stage-2 faults / sanitised pages', `${snap.stats.faults} / ${snap.stats.sanitised}`),
+          v('dirty pages (logged)', snap.dirtyPages),
+          v('host resident pages / with tags', `${snap.host.residentPages} / ${snap.host.taggedPages}`),
+          v('swap slots used / saved tag buffers', `${snap.host.swapSlotsUsed} / ${snap.host.swapTagBuffers}`),
+          v('private ranges', snap.private.length ? snap.private.map(r => `[${r.start}, ${r.end})`).join(', ') : 'none'),
+          v('memory-fault exits / run errors', `${snap.stats.memoryFaultExits} / ${snap.stats.runErrors}`),
+          v('pages under pointer registers', '', this.handles.create({ kind: 'hvList', what: 'pointers' })),
+          v('recent events', `${snap.events.length}`, this.handles.create({ kind: 'hvList', what: 'events' })),
+        ];
+      }
+      case 'hvList': {
+        const snap = this.hvSnapshot(d)!;
+        if (c.what === 'slots') return snap.slots.map(sl => ({ name: `slot ${sl.slot} "${sl.name}"`, value: `[${sl.gpa}, ${sl.end}) ${sl.backing}${sl.protMte ? ' PROT_MTE' : ''}${sl.dirtyLog ? ' dirty-log' : ''}${sl.guestMemfd ? ' guest_memfd' : ''}${sl.readonly ? ' readonly' : ''}`, variablesReference: 0 }));
+        if (c.what === 'events') return snap.events.map(e => ({ name: `#${e.seq} ${e.kind}`, value: `${e.gpa}${e.pc ? ' pc ' + e.pc : ''}: ${e.reason}`, variablesReference: 0 }));
+        const out: DebugProtocol.Variable[] = [];
+        for (let i = 0; i <= 32; i++) {
+          const val = i === 32 ? cpu.x[32] : cpu.x[i];
+          const a = untagged(val);
+          if (a < 0) continue;
+          const gpa = d.memory.gpaOf(a);
+          if (gpa === undefined) continue;
+          const info = d.vmm!.describePage(gpa - (gpa % 4096));
+          out.push({ name: i === 32 ? 'sp' : `x${i}`, value: Object.entries(info).map(([k, x]) => `${k}=${typeof x === 'number' && /gpa|slot/i.test(k) ? hex(x) : x}`).join(' '), variablesReference: 0 });
+        }
+        return out;
+      }
     }
   }
 
@@ -1534,20 +1583,90 @@ export class TagvisorSession extends DebugSession {
     this.ok(response, d ? {
       running: d.running, exited: d.exited !== null, position: d.position, pc: hex(d.pc),
       history: d.history ? { start: d.history.start, capacity: d.history.capacity } : null,
-      program: d.program.path, vm: false,
+      program: d.program.path, vm: d.vmm !== null,
     } : { running: false, exited: false, program: null });
   }
 
-  private hypervisor(response: DebugProtocol.Response, _args: Args): void {
-    this.need('tagvisor/hypervisor');
-    this.ok(response, { vm: false, message: 'the program runs on plain MTE-capable RAM (no "vm" in launch.json)' });
+  private hvSnapshot(d: Debuggee) {
+    const vmm = d.vmm;
+    if (!vmm) return null;
+    const vm = vmm.vm;
+    let dirtyPages = 0;
+    for (const sl of vm.slots.values()) if (sl.dirty) for (const b of sl.dirty) { let x = b; while (x) { dirtyPages += x & 1; x >>= 1; } }
+    return {
+      vm: true, name: vm.name, mte: vm.mteEnabled, protected: vm.isProtected, debug: vm.debugAllowed ? 'allow' : 'deny',
+      slots: vmm.regions.map(r => ({
+        slot: r.slot, name: r.cfg.name, gpa: hex(r.cfg.gpa), end: hex(r.cfg.gpa + r.cfg.size), size: r.cfg.size, backing: r.cfg.backing,
+        protMte: r.cfg.protMte, dirtyLog: r.cfg.dirtyLog, guestMemfd: r.cfg.guestMemfd, readonly: r.cfg.readonly, ram: r.cfg.ram,
+      })),
+      stats: { ...vm.stats },
+      host: vmm.host.stats(),
+      dirtyPages,
+      private: vm.privateGfns.ranges().map(([a, b]) => ({ start: hex(a * 4096), end: hex(b * 4096) })),
+      events: (d.hvEvents?.recent ?? []).slice(-50).map(hvEventJson),
+    };
   }
 
-  private hypervisorAction(_response: DebugProtocol.Response, args: Args): void {
-    this.need('tagvisor/hypervisorAction');
-    const action = reqString('tagvisor/hypervisorAction', args, 'action');
-    throw new RequestError(`tagvisor/hypervisorAction: "${action}" needs a VM ("vm" in launch.json); this session runs on plain RAM`);
+  private hypervisor(response: DebugProtocol.Response, _args: Args): void {
+    const d = this.stopped('tagvisor/hypervisor');
+    const snap = this.hvSnapshot(d);
+    this.ok(response, snap ?? { vm: false, message: 'the program runs on plain MTE-capable RAM (no "vm" in launch.json)' });
   }
+
+  /**
+   * Hypervisor actions on a stopped guest: `swapOut` (guest virtual range: every present page is
+   * swapped out by the host), `convert` (guest-physical range to private/shared,
+   * KVM_SET_MEMORY_ATTRIBUTES + discard). Results come back per page with the hypervisor's reasons.
+   */
+  private hypervisorAction(response: DebugProtocol.Response, args: Args): void {
+    const cmd = 'tagvisor/hypervisorAction';
+    const d = this.stopped(cmd);
+    const action = reqString(cmd, args, 'action');
+    const vmm = d.vmm;
+    if (!vmm) throw new RequestError(`${cmd}: "${action}" needs a VM ("vm" in launch.json); this session runs on plain RAM`);
+    if (action === 'swapOut') {
+      const addr = parseAddress(cmd, field(cmd, args, 'address'), '"address"');
+      const length = reqInt(cmd, args, 'length', 1, 2 ** 32);
+      const a = untagged(addr);
+      if (a < 0) throw new RequestError(`${cmd}: ${hex(addr)} is not a user address`);
+      const results: { page: string; gpa?: string; result: string }[] = [];
+      for (let pg = a - (a % 4096); pg < a + length; pg += 4096) {
+        const gpa = d.memory.gpaOf(pg);
+        if (gpa === undefined) { results.push({ page: hex(pg), result: 'not present (nothing to swap)' }); continue; }
+        const r = vmm.swapOut(gpa);
+        results.push({ page: hex(pg), gpa: hex(gpa), result: r.ok ? r.value : r.message });
+      }
+      this.afterHvAction(d);
+      this.ok(response, { action, pages: results });
+      return;
+    }
+    if (action === 'convert') {
+      const gpa = Number(parseAddress(cmd, field(cmd, args, 'gpa'), '"gpa"'));
+      const size = reqInt(cmd, args, 'size', 1, 2 ** 40);
+      const toPrivate = optBool(cmd, args, 'private');
+      if (toPrivate === undefined) throw new RequestError(`${cmd}: "private" must be true (to private) or false (to shared)`);
+      const r = vmm.convert(gpa, size, toPrivate);
+      if (!r.ok) throw new RequestError(`${cmd}: ${r.message}`);
+      this.afterHvAction(d);
+      this.ok(response, { action, gpa: hex(gpa), size, private: toPrivate });
+      return;
+    }
+    if (action === 'migrate') {
+      throw new RequestError(`${cmd}: "migrate" is not available from the debugger yet (the CLI's --migrate-every does live migration); use swapOut or convert`);
+    }
+    throw new RequestError(`${cmd}: unknown action ${JSON.stringify(action)} (swapOut, convert, migrate)`);
+  }
+
+  private afterHvAction(d: Debuggee): void {
+    d.stateEdited();
+    this.frameCache = null;
+    this.sendEvent(new Event('tagvisor/hypervisorChanged', { counts: {}, recent: (d.hvEvents?.recent ?? []).slice(-10).map(hvEventJson) }));
+    this.sendEvent(new InvalidatedEvent(['variables']));
+  }
+}
+
+function hvEventJson(e: HvEvent): Record<string, unknown> {
+  return { seq: e.seq, kind: e.kind, vm: e.vm, gpa: e.gpa >= 0 ? hex(e.gpa) : null, pc: e.pc >= 0 ? hex(e.pc) : null, reason: e.reason, detail: e.detail };
 }
 
 function signalNameOf(_d: Debuggee, sig: number): string {

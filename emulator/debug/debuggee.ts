@@ -17,7 +17,11 @@ import { signalName, siCodeName, SEGV_MTEAERR, SIGSEGV } from '../linux/constant
 import type { TagMismatch } from '../memory/mmu';
 import { GRANULE_SIZE, PAGE_SIZE, type PhysPage } from '../memory/page';
 import { CountingDecoder, ExecutionHistory, type InstructionCounter } from './history';
-import { GuestDebugMemory, RamDebugPath, untagged, type PhysDebugPath, type Stage1View } from './memory';
+import { GuestDebugMemory, RamDebugPath, VmmDebugPath, untagged, type PhysDebugPath, type Stage1View } from './memory';
+import { HvEventBus, type HvEvent } from '../hv/events';
+import type { VmConfig } from '../hv/description';
+import { createVmFromDescription } from '../hv/setup';
+import type { Vmm } from '../hv/vmm';
 import { TagProvenance, type TagWrite } from './provenance';
 import { sourceMapFor, type SourceLocation, type SourceMap } from './source-map';
 import { unwind, type UnwoundFrame } from './unwind';
@@ -96,14 +100,21 @@ export interface DebuggeeOptions {
   cwd: string;
   seed: number;
   historySize: number;
+  /** Run inside a VM built from this description (emulator/hv); absent = plain RAM. */
+  vm?: VmConfig;
   /** Extra LinuxProcess options (tests). */
   process?: Partial<ProcessOptions>;
 }
+
+/** Hypervisor event kinds the `hypervisor` exception filter stops on when it has no condition. */
+export const HV_STOP_KINDS = ['refused', 'memory-fault-exit', 'run-error', 'abort-injected', 'swap-in', 'migration-complete'];
 
 export interface DebuggeeEvents {
   output: { category: 'stdout' | 'stderr' | 'console'; text: string };
   /** Allocation tags changed while running (aggregated per run slice). */
   tagsChanged: { count: number; low: number; high: number };
+  /** Hypervisor events since the last report (aggregated; at most once per tagEventMs while running). */
+  hypervisor: { counts: Record<string, number>; recent: HvEvent[] };
 }
 
 /** Thrown out of LinuxProcess.run by the tracer to stop before a fault's signal is delivered. */
@@ -148,6 +159,15 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   readonly provenance = new TagProvenance();
   readonly history: ExecutionHistory<ProcessSnapshot, PageTableState> | null;
   readonly counter: InstructionCounter = { seq: 0 };
+  /** The VMM when running in a VM. */
+  readonly vmm: Vmm | null = null;
+  readonly hvEvents: HvEventBus | null = null;
+  private hvCounts: Record<string, number> = {};
+  private hvRecent: HvEvent[] = [];
+  /** Guest memory moved under the history (swap, conversion): the past is cut at the next stop. */
+  private historyInvalid = false;
+  private nextSwap = Infinity;
+  private lastHvEvent = 0;
   /** The exit status once the process is gone. */
   exited: ExitStatus | null = null;
   /** Why the machine last stopped. */
@@ -186,6 +206,13 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     this.program = p;
     this.source = sourceMapFor(p.elf, p.asm);
     const envp = Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
+    let vmOpts: Partial<ProcessOptions> = {};
+    if (opts.vm) {
+      this.hvEvents = new HvEventBus(200);
+      this.vmm = createVmFromDescription(opts.vm, { events: this.hvEvents });
+      vmOpts = { phys: this.vmm.vm, mte: this.vmm.vm.mteEnabled };
+      if (opts.vm.swap.every !== null) this.nextSwap = opts.vm.swap.every;
+    }
     this.proc = new TracedProcess(p.elf, {
       path: p.path,
       argv: [p.path, ...opts.args],
@@ -196,6 +223,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       decoder: new CountingDecoder(A64, this.counter),
       stdio: ['pipe', 'pipe', 'pipe'],
       tickInterval: TICK_INTERVAL,
+      ...vmOpts,
       ...opts.process,
     });
     const proc = this.proc;
@@ -204,7 +232,8 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       vmaAt: a => proc.mm.find(a),
       populate: a => proc.mm.ensure(a - (a % PAGE_SIZE), a - (a % PAGE_SIZE) + PAGE_SIZE, false),
     };
-    const path: PhysDebugPath = new RamDebugPath(proc.phys);
+    const vmm = this.vmm;
+    const path: PhysDebugPath = vmm ? new VmmDebugPath(() => vmm) : new RamDebugPath(proc.phys);
     this.memory = new GuestDebugMemory(stage1, path);
 
     this.history = opts.historySize > 0 ? new ExecutionHistory<ProcessSnapshot, PageTableState>({
@@ -281,6 +310,27 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     proc.on('exit', s => { this.exited = s; });
     proc.on('tagMismatch', m => this.onMismatch(m));
     proc.tracer = info => this.onFaultSignal(info);
+    this.hvEvents?.subscribe(e => this.onHvEvent(e));
+  }
+
+  private onHvEvent(e: HvEvent): void {
+    if (e.kind === 'swap-out' || e.kind === 'swap-in' || e.kind === 'discard' || e.kind === 'remap' || e.kind === 'conversion') this.historyInvalid = true;
+    if (this.muted || this.scanning) return;
+    this.hvCounts[e.kind] = (this.hvCounts[e.kind] ?? 0) + 1;
+    this.hvRecent.push(e);
+    if (this.hvRecent.length > 50) this.hvRecent.shift();
+    if (e.kind === 'vmm-access' && e.reason.startsWith('debug')) return;
+    const x: ExceptionStop = { filter: 'hypervisor', pc: this.proc.cpu.pc, tcf: this.tcf(), hv: { kind: e.kind, reason: e.reason, gpa: e.gpa, detail: e.detail } };
+    if (!this.exceptionFilters.has('hypervisor')) return;
+    const cond = this.exceptionFilters.get('hypervisor');
+    if (cond ? cond(x) : HV_STOP_KINDS.includes(e.kind)) this.requestStop({ reason: 'exception', exception: x });
+  }
+
+  private flushHvEvent(): void {
+    if (this.hvRecent.length === 0) return;
+    this.emit('hypervisor', { counts: this.hvCounts, recent: this.hvRecent });
+    this.hvCounts = {};
+    this.hvRecent = [];
   }
 
   private output(category: 'stdout' | 'stderr', b: Uint8Array): void {
@@ -472,6 +522,12 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     this.passMismatch = s.reason === 'exception' && s.exception.rewound ? { pc: this.pc, position: this.position } : null;
     if (this.position > this.highWater) this.highWater = this.position;
     this.history?.sync();
+    if (this.historyInvalid && this.history) {
+      // The hypervisor moved guest pages (swap, conversion): recorded page references are stale.
+      this.history.reset();
+      this.historyInvalid = false;
+      this.emit('output', { category: 'console', text: `Reverse-execution history restarts here: the hypervisor moved guest memory (swap or conversion).\n` });
+    }
     return s;
   }
 
@@ -501,6 +557,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       // faulting attempt, so the retry after demand paging would stop again. Skip it again.
       const skip = proc.cpu.skipBreakpointAt;
       const before = proc.cpu.steps;
+      if (this.vmm && this.position + limit > this.nextSwap) limit = Math.max(1, this.nextSwap - this.position);
       r = proc.run(limit);
       for (let k = 0; k < 4 && skip >= 0 && r.reason === 'breakpoint' && r.pc === skip && proc.cpu.steps === before; k++) {
         proc.cpu.skipBreakpointAt = skip;
@@ -518,6 +575,15 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     } finally {
       this.history?.sync();
       if (this.history && !this.muted) this.history.tick();
+    }
+    if (this.vmm) {
+      // What the VMM does whenever control returns to it (emulator/hv runLoop): the memory limit
+      // and the swap-every policy.
+      this.vmm.enforceMemoryLimit();
+      if (this.position >= this.nextSwap) {
+        this.vmm.swapOutAll();
+        this.nextSwap = this.position + (this.opts.vm!.swap.every ?? Infinity);
+      }
     }
     if (this.pendingStop) return { kind: 'stop', stop: this.pendingStop };
     switch (r.reason) {
@@ -576,6 +642,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       }
     } finally {
       this.flushTagEvent(this.plan === null);
+      if (this.plan === null || performance.now() - this.lastHvEvent >= this.tagEventMs) { this.lastHvEvent = performance.now(); this.flushHvEvent(); }
     }
   }
 

@@ -4,6 +4,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { INIT, PROGRAMS, REPO, Session, buildAdapter, checkGolden } from './harness';
 
 const UAF = join(REPO, 'examples', 'use-after-free.s');
@@ -294,4 +295,41 @@ test('segv.s: signal filter with a condition, SIGSEGV stops before delivery', as
     await s.ok('continue', { threadId: 1 });
     await s.until('terminated');
   });
+});
+
+test('hv-tag-churn.s in a VM with host swap: hypervisor exception filter, Hypervisor scope, snapshot, swapOut action, debug-path reads', async () => {
+  const CHURN = join(REPO, 'examples', 'hv-tag-churn.s');
+  const vm = JSON.parse(readFileSync(join(REPO, 'examples', 'vm-swap.json'), 'utf8'));
+  let hvEvents = 0;
+  await scenario('vm-swap', async s => {
+    s.ignoreEvents.add('tagvisor/hypervisorChanged');
+    await s.ok('initialize', INIT);
+    await s.req('launch', { program: CHURN, vm: { ...vm, memory: [{ name: 'ram', gpa: '0x40000000', size: '64M', backing: 'floppy' }] } });
+    await s.req('launch', { program: CHURN, vm: { ...vm, mte: true, memory: [{ name: 'bar', gpa: '0x40000000', size: '64M', backing: 'pfnmap' }] } });
+    await s.ok('launch', { program: CHURN, vm });
+    await s.until('initialized');
+    await s.ok('setExceptionBreakpoints', { filters: ['tag-check-sync'], filterOptions: [{ filterId: 'hypervisor', condition: 'swap-in' }] });
+    await s.ok('configurationDone');
+    await s.until('stopped');
+    await s.ok('exceptionInfo', { threadId: 1 });
+    const sc = await s.ok('scopes', { frameId: 0 });
+    const hv = (sc.body as { scopes: { name: string; variablesReference: number }[] }).scopes.find(x => x.name === 'Hypervisor')!;
+    const vars = await s.ok('variables', { variablesReference: hv.variablesReference });
+    const slots = (vars.body as { variables: { name: string; variablesReference: number }[] }).variables.find(v => v.name === 'memslots')!;
+    await s.ok('variables', { variablesReference: slots.variablesReference });
+    const snap = await s.ok('tagvisor/hypervisor');
+    assert.equal((snap.body as { vm: boolean }).vm, true);
+    const x19 = await s.ok('evaluate', { expression: 'x19', context: 'clipboard' });
+    const base = (x19.body as { result: string }).result;
+    await s.ok('tagvisor/hypervisorAction', { action: 'swapOut', address: base, length: 8192 });
+    await s.req('tagvisor/hypervisorAction', { action: 'convert', gpa: '0x40000000', size: 4096, private: true });
+    await s.req('tagvisor/hypervisorAction', { action: 'teleport' });
+    await s.ok('tagvisor/readTags', { address: base, count: 4, provenance: false });
+    await s.ok('readMemory', { memoryReference: base, count: 16 });
+    await s.ok('setExceptionBreakpoints', { filters: ['tag-check-sync'] });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('terminated');
+    hvEvents = s.messages.filter(m => m.type === 'event' && (m as { event?: string }).event === 'tagvisor/hypervisorChanged').length;
+  });
+  assert.ok(hvEvents > 0, 'tagvisor/hypervisorChanged events were sent');
 });

@@ -53,6 +53,9 @@ export class Session {
   private readonly sent = new Map<number, string>();
   private flushed = 0;
 
+  /** Events left out of the transcript (their number depends on timing); still in `messages`. */
+  ignoreEvents = new Set<string>();
+
   constructor(readonly cwd = REPO) {
     this.dc = new DebugClient(process.execPath, ADAPTER, 'tagvisor', { cwd }, true);
     const client = this.dc as unknown as { dispatch(body: string): void; doSend(c: string, a: unknown, cb: (r: unknown) => void): void; sequence: number };
@@ -105,6 +108,7 @@ export class Session {
         this.lines.push(r.success ? `<-- ${r.command} ok${r.body !== undefined && Object.keys(r.body as object).length ? ' ' + show(r.body) : ''}` : `<-- ${r.command} error: ${r.message}`);
       } else if (m.type === 'event') {
         const e = m as unknown as DebugProtocol.Event;
+        if (this.ignoreEvents.has(e.event)) continue;
         this.lines.push(`<== ${e.event}${e.body !== undefined ? ' ' + show(e.body) : ''}`);
       }
     }
