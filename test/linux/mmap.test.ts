@@ -44,6 +44,20 @@ test('mmap argument validation', () => {
   assert.equal(g.sys(NR.mmap, 1n << 47n, 1n << 48n, RW, ANON, -1, 0), E(L.ENOMEM));
 });
 
+test('mmap ignores unknown prot bits (arm64 Linux does not validate them; QEMU 7.2 says EINVAL), mprotect rejects them', () => {
+  const g = new SyscallGuest();
+  for (const bit of [0x40, 0x80, 0x100, 0x8000_0000]) {
+    const a = g.sys(NR.mmap, 0, 4096, RW | bit, ANON, -1, 0);
+    assert.ok(a > 0n && a % 4096n === 0n, `prot bit ${bit.toString(16)}: ${a}`);
+    const v = g.proc.mm.find(Number(a))!;
+    assert.equal(v.prot, RW, 'only R/W/X are kept');
+    assert.equal(v.mte, false);
+    g.write(a, [7]);
+    assert.deepEqual([...g.read(a, 1)], [7], 'the mapping is usable');
+    assert.equal(g.sys(NR.mprotect, a, 4096, RW | bit), E(L.EINVAL), `mprotect with prot bit ${bit.toString(16)}`);
+  }
+});
+
 test('PROT_MTE: allowed on anonymous private and shared mappings, pages Tagged with tags 0', () => {
   const g = new SyscallGuest();
   for (const flags of [ANON, L.MAP_SHARED | L.MAP_ANONYMOUS]) {

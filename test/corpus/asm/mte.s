@@ -285,9 +285,32 @@ _start:
         dc      gva, x27
         ldr     x28, [x26, #8]          // tag 7 pointer now matches
         SHOW    "dc gva keeps data=", x28
+        // The block size is implementation defined (QEMU -cpu max: 512 bytes, Tagvisor: 64), so print only
+        // that exactly one block got tag 7: its first and last granule, the one after it, and the count.
+        mov     x24, #0
+        mov     x20, #256
+3:      add     x9, x19, x20, lsl #4
+        ldg     x9, [x9]
+        ubfx    x9, x9, #56, #4
+        cmp     x9, #7
+        cinc    x24, x24, eq
+        add     x20, x20, #1
+        cmp     x20, #512
+        b.ne    3b
         lsr     x23, x22, #4
-        SHOW    "granules per block=", x23
-        TAGS    "dc gva (g256..g288)=", 256, 33
+        cmp     x24, x23
+        cset    x24, eq
+        SHOW    "dc gva: granules with tag 7 in page 2 == block/16=", x24
+        mov     x9, x26
+        ldg     x9, [x9]
+        TAG     "dc gva first granule of the block=", x9
+        add     x9, x26, x22
+        sub     x9, x9, #16
+        ldg     x9, [x9]
+        TAG     "dc gva last granule of the block=", x9
+        add     x9, x26, x22
+        ldg     x9, [x9]
+        TAG     "dc gva granule after the block=", x9
         add     x27, x26, x22
         mov     x23, #0x8
         bfi     x27, x23, #56, #4

@@ -1,5 +1,6 @@
 // Tag store/load instructions from C inline assembly: STG/STZG/ST2G/STZ2G (offset, pre- and post-index),
-// STGP, LDG, DC GVA / DC GZVA (block size from DCZID_EL0). Tags are chosen explicitly.
+// STGP, LDG, DC GVA / DC GZVA / DC ZVA (block size from DCZID_EL0, only size-independent facts printed).
+// Tags are chosen explicitly.
 #include "mte-common.h"
 
 static char *base;
@@ -7,6 +8,12 @@ static void dump(const char *what, int first, int n) {
     printf("%-26s", what);
     for (int g = first; g < first + n; g++) printf(" %x", mem_tag(base + 16 * g));
     printf("\n");
+}
+/* Number of granules of the page carrying allocation tag t. */
+static unsigned count_tag(unsigned t) {
+    unsigned n = 0;
+    for (int g = 0; g < 256; g++) n += mem_tag(base + 16 * g) == t;
+    return n;
 }
 static unsigned long sum_bytes(const char *p, int n) {
     unsigned long s = 0;
@@ -66,20 +73,28 @@ int main(void) {
     __asm__ volatile("ldg %0, [%1, #-768]" : "+r"(x) : "r"(base + 1024));
     printf("ldg with offset tag %x\n", tag_of((void *)x));
 
+    /* The DC GVA/GZVA/ZVA block size is implementation defined (QEMU -cpu max: 512 bytes, Tagvisor and most
+       hardware: 64), so only block-size-independent facts are printed: the tags at the first and last granule
+       of each block and right after it, how many granules changed, and data sums. */
     uint64_t dczid;
     __asm__("mrs %0, dczid_el0" : "=r"(dczid));
-    unsigned block = 4u << (dczid & 15);
-    printf("dczid=%#llx block=%u\n", (unsigned long long)dczid, block);
-    char *blk = base + 1024;
+    unsigned block = 4u << (dczid & 15), gpb = block / 16;
+    printf("dczid DZP=%d block in 16..512: %d\n", (int)((dczid >> 4) & 1), block >= 16 && block <= 512);
+    char *blk = base + 1024; /* 1024-aligned; three blocks of up to 512 bytes and a byte fit in the page */
     r = with_tag(blk + 24, 9); /* any address inside the block */
     __asm__ volatile("dc gva, %0" ::"r"(r) : "memory");
-    dump("dc gva", 64, block / 16 + 1);
+    printf("dc gva: first %x last %x after %x, granules with tag 9 == block/16: %d\n", mem_tag(blk),
+           mem_tag(blk + block - 16), mem_tag(blk + block), count_tag(9) == gpb);
     printf("dc gva keeps data: %d\n", ((unsigned char *)with_tag(blk, 9))[3]);
     r = with_tag(blk + block + 8, 0xc);
     __asm__ volatile("dc gzva, %0" ::"r"(r) : "memory");
-    dump("dc gzva", 64 + block / 16, block / 16 + 1);
-    printf("dc gzva zeroed sum %lu, byte after %d\n", sum_bytes(with_tag(blk + block, 0xc), block), (unsigned char)blk[2 * block]);
+    printf("dc gzva: before %x first %x last %x after %x, granules with tag c == block/16: %d\n",
+           mem_tag(blk + block - 16), mem_tag(blk + block), mem_tag(blk + 2 * block - 16), mem_tag(blk + 2 * block),
+           count_tag(0xc) == gpb);
+    printf("dc gzva zeroed sum %lu, byte before %d, byte after %d\n", sum_bytes(with_tag(blk + block, 0xc), block),
+           (unsigned char)((char *)with_tag(blk + block - 1, 9))[0], (unsigned char)blk[2 * block]);
     __asm__ volatile("dc zva, %0" ::"r"(with_tag(blk + 2 * block, 0)) : "memory");
-    printf("dc zva zeroed sum %lu\n", sum_bytes(blk + 2 * block, block));
+    printf("dc zva zeroed sum %lu, byte after %d, tags kept: %d\n", sum_bytes(blk + 2 * block, block),
+           (unsigned char)blk[3 * block], count_tag(9) == gpb && count_tag(0xc) == gpb);
     return 0;
 }
