@@ -303,6 +303,7 @@ test('hv-tag-churn.s in a VM with host swap: hypervisor exception filter, Hyperv
   let hvEvents = 0;
   await scenario('vm-swap', async s => {
     s.ignoreEvents.add('tagvisor/hypervisorChanged');
+    s.ignoreEvents.add('tagvisor/tagsChanged');
     await s.ok('initialize', INIT);
     await s.req('launch', { program: CHURN, vm: { ...vm, memory: [{ name: 'ram', gpa: '0x40000000', size: '64M', backing: 'floppy' }] } });
     await s.req('launch', { program: CHURN, vm: { ...vm, mte: true, memory: [{ name: 'bar', gpa: '0x40000000', size: '64M', backing: 'pfnmap' }] } });
