@@ -334,3 +334,28 @@ test('hv-tag-churn.s in a VM with host swap: hypervisor exception filter, Hyperv
   });
   assert.ok(hvEvents > 0, 'tagvisor/hypervisorChanged events were sent');
 });
+
+test('hv-touch.s in a protected VM: the debug path refuses private memory with the policy named', async () => {
+  const TOUCH = join(REPO, 'examples', 'hv-touch.s');
+  const vm = JSON.parse(readFileSync(join(REPO, 'examples', 'vm-private.json'), 'utf8'));
+  await scenario('vm-private', async s => {
+    s.ignoreEvents.add('tagvisor/hypervisorChanged');
+    s.ignoreEvents.add('tagvisor/tagsChanged');
+    await s.ok('initialize', INIT);
+    await s.ok('launch', { program: TOUCH, vm, stopOnEntry: true });
+    await s.until('initialized');
+    await s.ok('configurationDone');
+    await s.until('stopped');
+    await s.req('readMemory', { memoryReference: '0x401000', count: 16 });
+    const sp = ((await s.ok('evaluate', { expression: 'sp', context: 'clipboard' })).body as { result: string }).result;
+    await s.req('readMemory', { memoryReference: sp, count: 16 });
+    await s.req('evaluate', { expression: '*(u64*)sp', context: 'repl' });
+    await s.req('disassemble', { memoryReference: '0x401000', instructionCount: 2 });
+    await s.req('stackTrace', { threadId: 1 });
+    await s.req('writeMemory', { memoryReference: '0x401000', data: 'AAAAAA==' });
+    await s.req('tagvisor/readTags', { address: '0x401000', count: 1 });
+    await s.ok('tagvisor/hypervisor');
+    await s.ok('terminate');
+    await s.until('terminated');
+  });
+});
