@@ -1,7 +1,7 @@
 // Derives the decoder, the encoder (assembler back end), the disassembler and the hover text from
 // the instruction descriptions. Nothing here knows any particular instruction.
 import { OperandError, type EncodeContext } from '../asm/types';
-import { splitTopLevel } from './operands';
+import { splitTopLevel, withNamesAsSymbols } from './operands';
 import {
   compilePattern, extractFields, insertFields,
   type AliasSpec, type CompiledPattern, type DisasmContext, type Fields, type InsnSpec, type Operand, type Step,
@@ -139,6 +139,21 @@ export class InstructionTable {
         pos += part.length + 1;
       }
     }
+    // Register-like names are registers first (GNU as); only when no form takes them that way are
+    // they tried as symbols in label and immediate operands (operands.ts, `withNamesAsSymbols`).
+    const strict = this.encodeForms(forms, ops, offsets, ctx);
+    if (typeof strict === 'number') return strict;
+    const relaxed = withNamesAsSymbols(() => this.encodeForms(forms, ops, offsets, ctx));
+    if (typeof relaxed === 'number') return relaxed;
+    // A complaint about a value (undefined symbol, range...) beats "invalid operands".
+    if (!strict && relaxed) throw relaxed;
+    if (strict) throw strict;
+    const syntaxes = forms.filter(f => !f.alias?.asmOnly).slice(0, 4).map(f => `${mnemonic.toLowerCase()} ${f.operands.map(o => o.syntax).join(', ')}`);
+    throw new OperandError(`invalid operands for '${mnemonic.toLowerCase()}'${syntaxes.length ? `; expected e.g. ${syntaxes.join(' | ')}` : ''}`, 0);
+  }
+
+  /** The word of the first form that accepts the operands, else the most specific complaint (if any). */
+  private encodeForms(forms: AsmForm[], ops: string[], offsets: number[], ctx: EncodeContext): number | OperandError | undefined {
     let best: OperandError | undefined;
     let bestDepth = -1;
     for (const form of forms) {
@@ -173,9 +188,7 @@ export class InstructionTable {
         return word;
       } catch { continue; }
     }
-    if (best) throw best;
-    const syntaxes = forms.filter(f => !f.alias?.asmOnly).slice(0, 4).map(f => `${mnemonic.toLowerCase()} ${f.operands.map(o => o.syntax).join(', ')}`);
-    throw new OperandError(`invalid operands for '${mnemonic.toLowerCase()}'${syntaxes.length ? `; expected e.g. ${syntaxes.join(' | ')}` : ''}`, 0);
+    return best;
   }
 
   // ---- documentation (hover) -------------------------------------------------------------------

@@ -90,14 +90,37 @@ export function evalImm(text: string, ctx: EncodeContext): bigint {
   return ctx.evaluate(t);
 }
 
+// GNU as reads a bare name as a register wherever a register fits and as a symbol elsewhere:
+// `adrp x0, s1`, `b d0` or `ldr x1, x2` refer to labels called s1, d0, x2, and `add x0, x1, s1`
+// adds the value of a symbol s1. The engine therefore tries every form of a mnemonic twice: first
+// with register-like names taken as registers only; then, when no form accepted the operands, with
+// such names also taken as symbols (see `withNamesAsSymbols`): any name in a label operand, an
+// FP/SIMD register name (`s1`, `d0`, `q2`, `v3`, `b1`, `h4`) in an immediate expression. A
+// general-purpose register or shift/extend name is never an immediate (GNU as neither).
+let namesAsSymbols = false;
+
+/** Runs `fn` with register-like names accepted as symbols in label and immediate operands. */
+export function withNamesAsSymbols<T>(fn: () => T): T {
+  const saved = namesAsSymbols;
+  namesAsSymbols = true;
+  try { return fn(); } finally { namesAsSymbols = saved; }
+}
+
 /** True when the operand text looks like an immediate (not a register or memory operand). */
 export function looksImm(text: string): boolean {
   const t = text.trim();
   if (t === '' || t.startsWith('[') || t.startsWith('{')) return false;
   if (parseGpr(t, true) || parseGpr(t, false)) return false;
-  if (/^[vqdshb]\d{1,2}(\.|$)/i.test(t)) return false;
+  if (/^[vqdshb]\d{1,2}(\.|$)/i.test(t)) return namesAsSymbols && !t.includes('.');
   if (/^(lsl|lsr|asr|ror|msl|[us]xt[bhwx])\b/i.test(t)) return false;
   return true;
+}
+
+/** True when the operand text can be a pc-relative target (a label expression). */
+export function looksLabel(text: string): boolean {
+  if (!namesAsSymbols) return looksImm(text);
+  const t = text.trim();
+  return t !== '' && !t.startsWith('[') && !t.startsWith('{');
 }
 
 export interface ImmOpts {
@@ -215,7 +238,7 @@ export function label(field: string, len: number, opts: { scale?: number; page?:
       return BigInt.asUintN(64, BigInt(target)).toString(16) + (sym ? ` <${sym}>` : '');
     },
     parse: (text, f, ctx) => {
-      if (!looksImm(text)) return false;
+      if (!looksLabel(text)) return false;
       const target = evalImm(text, ctx);
       const base = opts.page ? ctx.pc & ~0xfffn : ctx.pc;
       let delta = (opts.page ? target & ~0xfffn : target) - base;
