@@ -48,7 +48,7 @@ export function buildContributes(): Record<string, unknown> {
       command('tagvisor.openExample', 'Open Example'),
       command('tagvisor.hypervisor.refresh', 'Refresh Hypervisor View', '$(refresh)'),
       command('tagvisor.hypervisor.migrate', 'Migrate VM Now', '$(cloud-upload)'),
-      command('tagvisor.hypervisor.swapOut', 'Swap Out a Guest-Physical Range…', '$(arrow-swap)'),
+      command('tagvisor.hypervisor.swapOut', 'Swap Out Guest Memory…', '$(arrow-swap)'),
       command('tagvisor.hypervisor.convertPrivate', 'Convert Range to Private…', '$(lock)'),
       command('tagvisor.hypervisor.convertShared', 'Convert Range to Shared…', '$(unlock)'),
     ],
@@ -76,7 +76,6 @@ export function buildContributes(): Record<string, unknown> {
         { command: 'tagvisor.hypervisor.convertShared', when: 'view == tagvisor.hypervisor', group: 'actions@3' },
       ],
       'view/item/context': [
-        { command: 'tagvisor.hypervisor.swapOut', when: 'view == tagvisor.hypervisor && viewItem == memslot', group: 'inline' },
         { command: 'tagvisor.hypervisor.convertPrivate', when: 'view == tagvisor.hypervisor && viewItem == memslot', group: 'tagvisor@1' },
         { command: 'tagvisor.hypervisor.convertShared', when: 'view == tagvisor.hypervisor && viewItem == privateRange', group: 'inline' },
       ],

@@ -18,9 +18,9 @@ export interface HvNode {
 
 const SECTIONS: { keys: string[]; label: string; icon: string }[] = [
   { keys: ['memslots', 'slots', 'memory', 'regions'], label: 'Memslots', icon: 'database' },
-  { keys: ['stage2', 'stage2State'], label: 'Stage 2', icon: 'layers' },
-  { keys: ['swap'], label: 'Swap', icon: 'arrow-swap' },
-  { keys: ['dirtyLog', 'dirty'], label: 'Dirty log', icon: 'diff' },
+  { keys: ['stage2', 'stage2State', 'stats'], label: 'Stage 2 (KVM)', icon: 'layers' },
+  { keys: ['swap', 'host'], label: 'Host memory and swap', icon: 'arrow-swap' },
+  { keys: ['dirtyLog', 'dirty', 'dirtyPages'], label: 'Dirty log', icon: 'diff' },
   { keys: ['private', 'privateRanges'], label: 'Private ranges', icon: 'lock' },
   { keys: ['migration', 'lastMigration'], label: 'Migration', icon: 'cloud-upload' },
   { keys: ['events', 'recentEvents'], label: 'Recent events', icon: 'history' },
@@ -55,7 +55,7 @@ export function snapshotToNodes(body: unknown): HvNode[] {
   const out: HvNode[] = [];
   const used = new Set<string>(['vm', 'message']);
   const summary: string[] = [];
-  for (const k of ['name', 'type', 'mte', 'debug']) {
+  for (const k of ['name', 'type', 'protected', 'mte', 'debug']) {
     if (o[k] !== undefined && typeof o[k] !== 'object') { summary.push(`${k} ${String(o[k])}`); used.add(k); }
   }
   if (summary.length) out.push({ label: 'VM', description: summary.join(', '), icon: 'vm' });
@@ -81,7 +81,7 @@ function sectionNode(label: string, icon: string, key: string, v: unknown): HvNo
   } else if (v && typeof v === 'object') {
     node.children = Object.entries(v as Record<string, unknown>).map(([k, x]) => genericNode(k, x));
   } else {
-    node.description = String(v);
+    node.description = key === 'dirtyPages' ? `${String(v)} dirty page${v === 1 ? '' : 's'}` : String(v);
   }
   return node;
 }
@@ -89,8 +89,17 @@ function sectionNode(label: string, icon: string, key: string, v: unknown): HvNo
 function itemNode(section: string, v: unknown, i: number): HvNode {
   if (!v || typeof v !== 'object') return { label: String(v) };
   const o = v as Record<string, unknown>;
+  if (section === 'events' || section === 'recentEvents') {
+    const where = [hexOf(o.gpa) ? `gpa ${hexOf(o.gpa)}` : undefined, hexOf(o.pc) ? `pc ${hexOf(o.pc)}` : undefined].filter(Boolean).join(' ');
+    return {
+      label: typeof o.kind === 'string' ? o.kind : `#${i}`, description: [where, typeof o.reason === 'string' ? o.reason : undefined].filter(Boolean).join(' — '),
+      tooltip: typeof o.detail === 'string' ? o.detail : undefined, icon: 'debug-stackframe-dot',
+      children: Object.entries(o).filter(([k]) => k !== 'kind').map(([k, x]) => genericNode(k, x)),
+    };
+  }
   const address = hexOf(o.gpa ?? o.address ?? o.base ?? o.start);
-  const size = sizeOf(o.size);
+  const endAddr = hexOf(o.end);
+  const size = sizeOf(o.size) ?? (address && endAddr ? Number(endAddr) - Number(address) : undefined);
   const name = typeof o.name === 'string' ? o.name : typeof o.id === 'number' ? `slot ${o.id}` : `#${i}`;
   const isSlot = ['memslots', 'slots', 'memory', 'regions'].includes(section);
   const isPrivate = section === 'private' || section === 'privateRanges';
@@ -101,6 +110,7 @@ function itemNode(section: string, v: unknown, i: number): HvNode {
     contextValue: isSlot ? 'memslot' : isPrivate ? 'privateRange' : 'item',
     icon: isSlot ? 'symbol-array' : isPrivate ? 'lock' : undefined,
     children: Object.entries(o).filter(([k]) => !['name'].includes(k)).map(([k, x]) => genericNode(k, x)),
+    tooltip: isSlot ? `memslot ${String(o.slot ?? o.id ?? i)}: ${address ?? '?'}${endAddr ? `–${endAddr}` : ''} (${typeof o.backing === 'string' ? o.backing : '?'})` : undefined,
   };
   if (address && size !== undefined) node.range = { address, size };
   return node;
@@ -146,4 +156,13 @@ export function summary(r: Record<string, unknown>): string {
   if (typeof r.message === 'string') return r.message;
   const parts = Object.entries(r).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => `${k} ${String(v)}`);
   return parts.join(', ') || 'done';
+}
+
+/** "3 swapped, 1 not present" from a swapOut result `{ pages: [{ page, gpa?, result }] }`. */
+export function swapSummary(r: Record<string, unknown>): string {
+  const pages = Array.isArray(r.pages) ? r.pages as { result?: unknown }[] : undefined;
+  if (!pages) return summary(r);
+  const counts = new Map<string, number>();
+  for (const p of pages) { const k = String(p.result ?? '?'); counts.set(k, (counts.get(k) ?? 0) + 1); }
+  return [...counts].map(([k, n]) => `${n} page${n === 1 ? '' : 's'} ${k}`).join(', ');
 }

@@ -1,7 +1,7 @@
 // The Hypervisor view (Run and Debug side bar) and its commands, over the adapter's
 // `tagvisor/hypervisor` snapshot and `tagvisor/hypervisorAction` requests.
 import * as vscode from 'vscode';
-import { parseRange, snapshotToNodes, sizeText, summary, type HvNode } from './tree';
+import { parseRange, snapshotToNodes, sizeText, summary, swapSummary, type HvNode } from './tree';
 
 export const DEBUG_TYPE = 'tagvisor';
 
@@ -69,10 +69,10 @@ export class HypervisorView implements vscode.TreeDataProvider<HvNode>, vscode.D
     return s;
   }
 
-  private async askRange(title: string, prefill?: HvNode): Promise<{ address: number; size: number } | undefined> {
+  private async askRange(title: string, what: string, prefill?: HvNode): Promise<{ address: number; size: number } | undefined> {
     const value = prefill?.range ? `${prefill.range.address} ${sizeText(prefill.range.size).replace(' ', '').replace('iB', '')}` : '';
     const text = await vscode.window.showInputBox({
-      title, value, prompt: 'Guest-physical range: ADDRESS SIZE (0x40000000 64K), START-END or ADDRESS+SIZE; page aligned.',
+      title, value, prompt: `${what}: ADDRESS SIZE (e.g. 0x40000000 64K), START-END or ADDRESS+SIZE; page aligned.`,
       validateInput: t => { const r = parseRange(t); return 'error' in r ? r.error : undefined; },
     });
     if (text === undefined) return undefined;
@@ -94,17 +94,18 @@ export class HypervisorView implements vscode.TreeDataProvider<HvNode>, vscode.D
 
   async swapOut(node?: HvNode): Promise<void> {
     const s = this.need(); if (!s) return;
-    const r = await this.askRange('Swap out a guest-physical range', node);
+    void node; // the adapter swaps guest virtual pages: memslot ranges (guest-physical) do not apply
+    const r = await this.askRange('Swap out guest memory (the host swaps the pages out; tags go to swap with them)', 'Guest virtual range');
     if (!r) return;
-    const res = await this.action(s, { action: 'swapOut', address: '0x' + r.address.toString(16), size: r.size });
-    if (res) void vscode.window.showInformationMessage(`Tagvisor: swap out of ${sizeText(r.size)} at 0x${r.address.toString(16)}: ${summary(res)}`);
+    const res = await this.action(s, { action: 'swapOut', address: '0x' + r.address.toString(16), length: r.size });
+    if (res) void vscode.window.showInformationMessage(`Tagvisor: swap out of ${sizeText(r.size)} at 0x${r.address.toString(16)}: ${swapSummary(res)}`);
   }
 
   async convert(toPrivate: boolean, node?: HvNode): Promise<void> {
     const s = this.need(); if (!s) return;
-    const r = await this.askRange(`Convert a range to ${toPrivate ? 'private' : 'shared'}`, node);
+    const r = await this.askRange(`Convert guest memory to ${toPrivate ? 'private' : 'shared'} (KVM_SET_MEMORY_ATTRIBUTES)`, 'Guest-physical range', node);
     if (!r) return;
-    const res = await this.action(s, { action: toPrivate ? 'convertPrivate' : 'convertShared', address: '0x' + r.address.toString(16), size: r.size });
+    const res = await this.action(s, { action: 'convert', gpa: '0x' + r.address.toString(16), size: r.size, private: toPrivate });
     if (res) void vscode.window.showInformationMessage(`Tagvisor: 0x${r.address.toString(16)} (${sizeText(r.size)}) is now ${toPrivate ? 'private' : 'shared'}. ${summary(res)}`);
   }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { TagvisorSession } from '../../adapter/index';
 import { faultFromExceptionInfo, granulesFromReadTags, pointerRegisters } from '../../extension/inspector/dap';
 import { granuleIndex, hex, untag, windowAround, CHUNK_GRANULES } from '../../extension/inspector/layout';
+import { snapshotToNodes, swapSummary } from '../../extension/hypervisor/tree';
 
 const PROGRAM = join(import.meta.dirname, '..', '..', 'examples', 'use-after-free.s');
 
@@ -54,15 +55,29 @@ class Dap {
   }
 }
 
-const toAdapter = new PassThrough();
-const fromAdapter = new PassThrough();
-const session = new TagvisorSession();
-session.start(toAdapter, fromAdapter);
-const dap = new Dap(toAdapter, fromAdapter);
+const sessions: { dap: Dap; end: () => void }[] = [];
+function startSession(): Dap {
+  const toAdapter = new PassThrough();
+  const fromAdapter = new PassThrough();
+  new TagvisorSession().start(toAdapter, fromAdapter);
+  const d = new Dap(toAdapter, fromAdapter);
+  sessions.push({ dap: d, end: () => toAdapter.end() });
+  return d;
+}
 after(async () => {
-  await dap.request('disconnect', {}).catch(() => undefined);
-  toAdapter.end();
+  for (const s of sessions) { await s.dap.request('disconnect', {}).catch(() => undefined); s.end(); }
 });
+let dap = startSession();
+
+async function launch(d: Dap, args: Record<string, unknown>, filters: string[]): Promise<void> {
+  await d.request('initialize', { adapterID: 'tagvisor', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  // like VS Code: launch, then configure after `initialized`; the launch answer may wait for configurationDone
+  const launched = d.request('launch', args);
+  await d.event('initialized');
+  await d.request('setExceptionBreakpoints', { filters });
+  await d.request('configurationDone');
+  await launched;
+}
 
 async function registers(): Promise<{ name: string; value: string }[]> {
   const st = await dap.request('stackTrace', { threadId: 1, startFrame: 0, levels: 1 });
@@ -72,13 +87,7 @@ async function registers(): Promise<{ name: string; value: string }[]> {
 }
 
 test('the inspector reads the real adapter on the use-after-free example', async () => {
-  await dap.request('initialize', { adapterID: 'tagvisor', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
-  // like VS Code: launch, then configure after `initialized`; the launch answer may wait for configurationDone
-  const launched = dap.request('launch', { program: PROGRAM, stopOnEntry: true });
-  await dap.event('initialized');
-  await dap.request('setExceptionBreakpoints', { filters: ['tag-check-sync'] });
-  await dap.request('configurationDone');
-  await launched;
+  await launch(dap, { program: PROGRAM, stopOnEntry: true }, ['tag-check-sync']);
   const entry = await dap.event('stopped');
   assert.equal(entry.body.reason, 'entry');
 
@@ -126,4 +135,32 @@ test('the inspector reads the real adapter on the use-after-free example', async
   const edited = granulesFromReadTags(await dap.request('tagvisor/readTags', { address: hex(untag(BigInt(fault!.address)) & ~15n), count: 1 }), 1);
   assert.equal(edited[0].tag, 7);
   assert.equal(edited[0].provenance?.by, 'debugger');
+});
+
+test('the Hypervisor view reads the adapter\'s VM snapshot, and swap-out works through hypervisorAction', async () => {
+  dap = startSession();
+  const vm = { name: 'e2e-vm', mte: true, memory: [{ name: 'ram', gpa: '0x40000000', size: '64M', backing: 'anon' }] };
+  await launch(dap, { program: PROGRAM, stopOnEntry: true, vm }, ['tag-check-sync']);
+  assert.equal((await dap.event('stopped')).body.reason, 'entry');
+  const nodes = snapshotToNodes(await dap.request('tagvisor/hypervisor', {}));
+  const labels = nodes.map(n => n.label);
+  assert.equal(labels[0], 'VM');
+  assert.match(nodes[0].description!, /name e2e-vm/);
+  const slots = nodes.find(n => n.label === 'Memslots')!;
+  assert.ok(slots, JSON.stringify(labels));
+  assert.equal(slots.children![0].label, 'ram');
+  assert.deepEqual(slots.children![0].range, { address: '0x40000000', size: 64 * 2 ** 20 });
+  assert.match(slots.children![0].description!, /0x40000000 · 64 MiB · anon/);
+  assert.ok(labels.includes('Stage 2 (KVM)') && labels.includes('Host memory and swap') && labels.includes('Dirty log'), JSON.stringify(labels));
+  // swap out the stack page (guest virtual) as the command does
+  const sp = BigInt((await registers()).find(r => r.name === 'sp')!.value.split(' ')[0]);
+  const res = await dap.request('tagvisor/hypervisorAction', { action: 'swapOut', address: hex(sp & ~0xfffn), length: 4096 });
+  assert.match(swapSummary(res), /^1 page swapped$/);
+  const after = snapshotToNodes(await dap.request('tagvisor/hypervisor', {}));
+  const host = after.find(n => n.label === 'Host memory and swap')!;
+  assert.ok(host.children!.some(c => c.label === 'swapSlotsUsed' && c.description === '1'), JSON.stringify(host.children));
+  // the guest keeps running correctly after its stack page comes back from swap: it still hits the UAF
+  await dap.request('continue', { threadId: 1 });
+  const stop = await dap.event('stopped');
+  assert.equal(stop.body.reason, 'exception');
 });

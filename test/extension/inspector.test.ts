@@ -151,8 +151,8 @@ test('reading the adapter: register values, pointer registers, the fault, tags w
   const cols = granulesFromReadTags({
     address: '0x1000', count: 3, granuleSize: 16, logicalTag: 0, tags: 'a-0',
     writers: [{ pc: '0x40104c', instruction: 'st2g    x20, [x20]', by: 'instruction' }],
-    setBy: Buffer.from(new Int32Array([0, -1, -1]).buffer).toString('base64'),
-    steps: Buffer.from(new Float64Array([17, 0, 0]).buffer).toString('base64'),
+    setBy: Buffer.from(new Int16Array([0, -1, -1]).buffer).toString('base64'), setByBits: 16,
+    steps: Buffer.from(new Uint32Array([17, 0, 0]).buffer).toString('base64'), stepBits: 32,
     previous: '3--',
   }, 3);
   assert.deepEqual(cols[0], { tag: 10, provenance: { pc: '0x40104c', instruction: 'st2g x20, [x20]', step: 17, previous: 3, by: 'instruction' } });

@@ -88,7 +88,7 @@ test('hypervisor tree: known sections in order, ranges for commands, everything 
     dirtyLog: { enabled: false },
     extra: { answer: 42 },
   });
-  assert.deepEqual(nodes.map(n => n.label), ['VM', 'Memslots', 'Stage 2', 'Swap', 'Dirty log', 'Private ranges', 'extra']);
+  assert.deepEqual(nodes.map(n => n.label), ['VM', 'Memslots', 'Stage 2 (KVM)', 'Host memory and swap', 'Dirty log', 'Private ranges', 'extra']);
   assert.equal(nodes[0].description, 'name vm0, type protected, mte true');
   const slot = nodes[1].children![0];
   assert.equal(slot.label, 'ram');
