@@ -1055,9 +1055,9 @@ export class TagvisorSession extends DebugSession {
     const vma = a >= 0 ? d.memory.stage1.vmaAt(a) : undefined;
     let value = this.fmt(v);
     let ref = 0;
-    let memoryReference: string | undefined;
+    // Every register value can be opened in the memory view; pointers into mapped memory also expand.
+    const memoryReference = hex(v);
     if (vma) {
-      memoryReference = hex(v);
       ref = this.handles.create({ kind: 'pointer', name, value: v });
       if (vma.mte) {
         const t = d.memory.readTags(v, 1)[0];
