@@ -142,6 +142,8 @@ export class TagvisorSession extends DebugSession {
   private exceptionFilterArgs: { filters: string[]; options: { filterId: string; condition?: string }[] } = { filters: [], options: [] };
   private valueNumber = 0;
   private terminated = false;
+  /** Launched with `noDebug` (Run Without Debugging): no breakpoints, no exception stops, no history. */
+  private noDebug = false;
   private frameCache: { pc: number; isReturnAddress: boolean; fp: bigint }[] | null = null;
 
   constructor() {
@@ -429,6 +431,8 @@ export class TagvisorSession extends DebugSession {
       }
     }
     const program = loadProgram(config.program);
+    this.noDebug = args.noDebug === true;
+    if (this.noDebug) { config.stopOnEntry = false; config.historySize = 0; }
     let d: Debuggee;
     try {
       d = new Debuggee({ program, args: config.args, env: config.env, cwd: config.cwd, seed: config.seed, historySize: config.historySize, vm });
@@ -715,7 +719,7 @@ export class TagvisorSession extends DebugSession {
     for (const { records } of this.sourceBps.values()) for (const r of records) r.addresses.forEach(a => all.add(a));
     for (const r of this.functionBps) r.addresses.forEach(a => all.add(a));
     for (const r of this.instructionBps) r.addresses.forEach(a => all.add(a));
-    d.setBreakpoints(all);
+    d.setBreakpoints(this.noDebug ? [] : all);
     this.applyWatchpoints();
   }
 
@@ -921,6 +925,7 @@ export class TagvisorSession extends DebugSession {
     const d = this.dbg;
     if (!d) return;
     d.exceptionFilters.clear();
+    if (this.noDebug) return;
     for (const f of this.exceptionFilterArgs.filters) d.exceptionFilters.set(f as ExceptionFilter, null);
     for (const o of this.exceptionFilterArgs.options) d.exceptionFilters.set(o.filterId as ExceptionFilter, o.condition ? this.compileExceptionCondition(o.filterId as ExceptionFilter, o.condition) : null);
   }
@@ -999,7 +1004,7 @@ export class TagvisorSession extends DebugSession {
   private applyWatchpoints(): void {
     const d = this.dbg;
     if (!d) return;
-    d.setWatchpoints(this.dataBps.map(r => ({ id: r.id, start: r.start, length: r.length, access: r.access })));
+    d.setWatchpoints(this.noDebug ? [] : this.dataBps.map(r => ({ id: r.id, start: r.start, length: r.length, access: r.access })));
   }
 
   // ---- stack, scopes, variables ------------------------------------------------------------------

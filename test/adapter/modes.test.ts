@@ -103,6 +103,27 @@ test('inline: TagvisorSession driven in-process through handleMessage/onDidSendM
   assert.ok((await send('disconnect', {})).success);
 });
 
+test('noDebug (Run Without Debugging): breakpoints and exception filters are ignored, output and exit status come through', async () => {
+  const s = new Session();
+  await s.start();
+  try {
+    await s.ok('initialize', INIT);
+    await s.ok('launch', { program: UAF, noDebug: true, stopOnEntry: true });
+    await s.until('initialized');
+    await s.ok('setBreakpoints', { source: { path: UAF }, breakpoints: [{ line: 62 }] });
+    await s.ok('setExceptionBreakpoints', { filters: ['tag-check-sync', 'signal'] });
+    await s.ok('configurationDone');
+    const ex = await s.until('exited');
+    assert.equal(ex.body.exitCode, 139);
+    assert.equal(s.messages.filter(m => m.type === 'event' && (m as { event?: string }).event === 'stopped').length, 0);
+    const out = s.messages.filter(m => m.type === 'event' && (m as { event?: string }).event === 'output').map(m => (m as unknown as DebugProtocol.OutputEvent).body.output).join('');
+    assert.match(out, /allocated a tagged 32-byte block/);
+    assert.match(out, /Program terminated by signal 11 \(SIGSEGV, SEGV_MTESERR\)/);
+  } finally {
+    await s.stop().catch(() => undefined);
+  }
+});
+
 test('pause interrupts a running guest and it can be continued and paused again', async () => {
   const s = new Session();
   await s.start();
