@@ -104,6 +104,8 @@ async function allRowsOf(page, title) {
   const list = pane(page, title).locator('.monaco-list').first();
   const box = await list.boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + Math.min(40, box.height / 2));
+  for (let i = 0; i < 15; i++) await page.mouse.wheel(0, -600); // to the top
+  await page.waitForTimeout(150);
   for (let i = 0; i < 40; i++) {
     const before = seen.size;
     for (const r of await rowsOf(page, title)) seen.set(r.label, r);
@@ -111,7 +113,7 @@ async function allRowsOf(page, title) {
     await page.mouse.wheel(0, 120);
     await page.waitForTimeout(80);
   }
-  await page.mouse.wheel(0, -100000);
+  for (let i = 0; i < 15; i++) await page.mouse.wheel(0, -600);
   return [...seen.values()];
 }
 /** Scrolls a virtualised view (mouse wheel, from its top) until a row matching `re` is rendered. */
@@ -368,20 +370,6 @@ try {
     }
   }
 
-  // 9. the Hypervisor view and one hypervisor command
-  await runCommand(page, 'Tagvisor: Refresh Hypervisor View');
-  const hvHeader = page.locator('.pane-header[aria-label="Hypervisor Section"]');
-  const hvShown = await hvHeader.waitFor({ timeout: 10000 }).then(() => true, () => false);
-  check('Hypervisor view is in the Run and Debug side bar', hvShown);
-  if (hvShown) {
-    if (await hvHeader.getAttribute('aria-expanded') === 'false') await hvHeader.click();
-    await paneRows(page, 'Hypervisor').first().waitFor({ timeout: 10000 }).catch(() => {});
-    const hv = await rowsOf(page, 'Hypervisor');
-    check('Hypervisor view shows the VM state from the adapter', hv.length > 0 && hv.every(r => r.text.length > 0), JSON.stringify(hv.map(r => r.text)));
-    await pane(page, 'Hypervisor').screenshot({ path: path.join(OUT_DIR, 'hypervisor.png') });
-  }
-  mark('hypervisor');
-
   // 10. stop
   await page.keyboard.press('Shift+F5');
   const stopped = await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 }).then(() => true, () => false);
@@ -402,6 +390,60 @@ try {
   await page.keyboard.press('Shift+F5');
   await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 }).catch(() => {});
   mark('processMode');
+
+  // 12. a VM: launch.json with a "vm" section, the Hypervisor view, and a hypervisor command (swap out)
+  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2)); // back to the inline adapter
+  fs.mkdirSync(path.join(dirs.workspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(dirs.workspace, '.vscode', 'launch.json'), JSON.stringify({
+    version: '0.2.0',
+    configurations: [{
+      type: 'tagvisor', request: 'launch', name: 'Use after free in a VM', program: '${workspaceFolder}/use-after-free.s', stopOnEntry: true,
+      vm: { name: 'e2e-vm', mte: true, memory: [{ name: 'ram', gpa: '0x40000000', size: '64M', backing: 'anon' }] },
+    }],
+  }, null, 2));
+  await page.waitForTimeout(1500);
+  await page.locator('.monaco-editor textarea').first().focus();
+  await page.keyboard.press('F5');
+  await page.locator('.debug-toolbar').waitFor({ timeout: 20000 }).catch(() => {});
+  await page.waitForFunction(() => /paused on entry/i.test(document.querySelector('.pane-header[aria-label="Call Stack Section"]')?.textContent ?? ''), null, { timeout: 30000 }).catch(() => {});
+  const hvHeader = page.locator('.pane-header[aria-label="Hypervisor Section"]');
+  const hvShown = await hvHeader.waitFor({ timeout: 15000 }).then(() => true, () => false);
+  check('the Hypervisor view appears in Run and Debug for a Tagvisor session', hvShown);
+  if (hvShown) {
+    if (await hvHeader.getAttribute('aria-expanded') === 'false') await hvHeader.click();
+    await paneRows(page, 'Hypervisor').filter({ hasText: /^ram/ }).first().waitFor({ timeout: 15000 }).catch(() => {});
+    let hv = await allRowsOf(page, 'Hypervisor');
+    check('Hypervisor view: the VM, its memslot "ram" (0x40000000, 64 MiB, anon), stage 2, host memory and swap, dirty log',
+      hv.some(r => /^VM/.test(r.text) && r.text.includes('e2e-vm')) && hv.some(r => /^ram/.test(r.text) && r.text.includes('0x40000000') && r.text.includes('64 MiB'))
+      && ['Stage 2 (KVM)', 'Host memory and swap', 'Dirty log'].every(l => hv.some(r => r.text.startsWith(l))), JSON.stringify(hv.map(r => r.text)));
+    // the command: swap out the stack page (guest virtual; its address from the Variables view)
+    const regs = await allRowsOf(page, 'Variables');
+    const spLabel = regs.find(r => /^sp, value /.test(r.label))?.label ?? '';
+    const spPage = '0x' + (BigInt(/0x[0-9a-f]+/.exec(spLabel)?.[0] ?? '0') & ~0xfffn).toString(16);
+    await runCommand(page, 'Tagvisor: Swap Out Guest Memory…');
+    const box = page.locator('.quick-input-widget .quick-input-box input');
+    await box.waitFor({ state: 'visible', timeout: 10000 });
+    await box.fill(`${spPage} 4K`);
+    await page.keyboard.press('Enter');
+    const toast = page.locator('.notifications-toasts .notification-list-item-message', { hasText: `swap out of 4 KiB at ${spPage}` }).first();
+    const toastText = await toast.waitFor({ timeout: 15000 }).then(() => toast.innerText(), () => '');
+    check('"Tagvisor: Swap Out Guest Memory…" swaps the page out and reports it', /1 page swapped/.test(toastText), toastText);
+    await page.waitForTimeout(800);
+    hv = await allRowsOf(page, 'Hypervisor');
+    const swapText = hv.find(r => /^swapSlotsUsed/.test(r.text))?.text ?? '';
+    check('the Hypervisor view refreshes: one swap slot in use', /^swapSlotsUsed\s*1$/.test(swapText.trim()), JSON.stringify(hv.map(r => r.text)));
+    await page.mouse.move(1500, 980);
+    await pane(page, 'Hypervisor').screenshot({ path: path.join(OUT_DIR, 'hypervisor.png') });
+    // the guest still runs into its use-after-free after its code page comes back from swap
+    await page.keyboard.press('F5');
+    await page.waitForFunction(() => /Tag check fault/i.test(document.querySelector('.pane-header[aria-label="Call Stack Section"]')?.textContent ?? ''), null, { timeout: 30000 }).catch(() => {});
+    const h3 = await page.locator('.pane-header[aria-label="Call Stack Section"]').innerText();
+    check('after swap-in the VM guest runs on to the same tag check fault', /Tag check fault \(sync, load\)/.test(h3), h3);
+    await shot(page, 'vm-session.png');
+  }
+  await page.keyboard.press('Shift+F5');
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 }).catch(() => {});
+  mark('vm');
 
   const ext = extHostLog(dirs.userData);
   check('no errors from the extension in the extension host log', !/\[error\][^\n]*tagvisor/i.test(ext), (/\[error\][^\n]*tagvisor[^\n]*/i.exec(ext) ?? [''])[0]);
