@@ -354,6 +354,23 @@ try {
     const panel = page.locator('.editor-group-container').last();
     await shot(page, 'inspector-panel.png', panel);
 
+    // "follow register": pick sp; the view moves to the stack and selects sp's granule
+    const spTitle = await wv.locator('#pointers .chip', { hasText: /^sp/ }).getAttribute('title').catch(() => '');
+    const spVal = /sp = (0x[0-9a-f]+)/.exec(spTitle ?? '')?.[1];
+    await wv.locator('#follow').selectOption('sp');
+    const want = spVal ? '0x' + (BigInt(spVal) & ~0xfn).toString(16) : '?';
+    let addrBox = '';
+    for (let i = 0; i < 30 && addrBox !== want; i++) { await page.waitForTimeout(200); addrBox = await wv.locator('#address').inputValue(); }
+    check('"Follow" a register moves the view to where it points (sp)', addrBox === want, `${addrBox} vs ${want}`);
+    await wv.locator('#follow').selectOption('');
+    // back to the fault granule through the address box
+    await wv.locator('#address').fill(faultAddr ?? '');
+    await wv.locator('#address').press('Enter');
+    await wv.locator('.cell.fault').waitFor({ timeout: 10000 }).catch(() => {});
+    await wv.locator('.cell.fault').click();
+    await details.locator('text=Set by').waitFor({ timeout: 10000 }).catch(() => {});
+    check('the address box goes back to the fault granule', await wv.locator('.cell.fault.selected').count() === 1);
+
     // 8. reverse-continue to the tag write from the inspector
     const reverse = wv.locator('#reverse');
     if (await reverse.isEnabled().catch(() => false)) {
