@@ -100,5 +100,5 @@ if [ ! -f "$TOOLS/node_modules/playwright-core/package.json" ] || [ "$(node -p "
   (cd "$TOOLS" && npm install --no-audit --no-fund --loglevel=error "playwright-core@$PLAYWRIGHT_CORE_VERSION")
 fi
 
-"$DIR/bin/code-server" --version | head -1 | sed 's/^/e2e-install: code-server /'
+"$DIR/bin/code-server" --version | tail -1 | sed 's/^/e2e-install: code-server /'
 log "ready in $DIR"
