@@ -1621,7 +1621,8 @@ export class TagvisorSession extends DebugSession {
   /**
    * Hypervisor actions on a stopped guest: `swapOut` (guest virtual range: every present page is
    * swapped out by the host), `convert` (guest-physical range to private/shared,
-   * KVM_SET_MEMORY_ATTRIBUTES + discard). Results come back per page with the hypervisor's reasons.
+   * KVM_SET_MEMORY_ATTRIBUTES + discard), `migrate` (live migration to a fresh VM now, `withoutTags`
+   * for the broken-VMM variant). Results come back with the hypervisor's reasons.
    */
   private hypervisorAction(response: DebugProtocol.Response, args: Args): void {
     const cmd = 'tagvisor/hypervisorAction';
@@ -1657,7 +1658,13 @@ export class TagvisorSession extends DebugSession {
       return;
     }
     if (action === 'migrate') {
-      throw new RequestError(`${cmd}: "migrate" is not available from the debugger yet (the CLI's --migrate-every does live migration); use swapOut or convert`);
+      const withoutTags = optBool(cmd, args, 'withoutTags') ?? false;
+      const r = d.migrate(withoutTags);
+      if (!r.ok) throw new RequestError(`${cmd}: migrate: ${r.message}`);
+      this.afterHvAction(d);
+      this.sendEvent(new OutputEvent(`Migrated ${r.from} -> ${r.to}: ${r.report.rounds.length} round(s), ${r.report.pagesSent} page(s)${r.report.withoutTags ? ', WITHOUT tags' : ''}; verification: ${r.report.verify ? `${r.report.verify.dataMismatches} data and ${r.report.verify.tagMismatches} tag mismatch(es) in ${r.report.verify.pages} page(s)` : 'not run'}. Reverse-execution history and tag provenance restart on the destination.\n`, 'console'));
+      this.ok(response, { action, from: r.from, to: r.to, rounds: r.report.rounds, pagesSent: r.report.pagesSent, withoutTags: r.report.withoutTags, verify: r.report.verify });
+      return;
     }
     throw new RequestError(`${cmd}: unknown action ${JSON.stringify(action)} (swapOut, convert, migrate)`);
   }

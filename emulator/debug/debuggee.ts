@@ -22,6 +22,9 @@ import { HvEventBus, type HvEvent } from '../hv/events';
 import type { VmConfig } from '../hv/description';
 import { createVmFromDescription } from '../hv/setup';
 import type { Vmm } from '../hv/vmm';
+import { migrateInProcess, type MigrationReport } from '../hv/migration';
+import type { GuestSliceResult, HvGuest } from '../hv/kvm';
+import * as v8 from 'node:v8';
 import { TagProvenance, type TagWrite } from './provenance';
 import { sourceMapFor, type SourceLocation, type SourceMap } from './source-map';
 import { unwind, type UnwoundFrame } from './unwind';
@@ -138,6 +141,31 @@ export class TracedProcess extends LinuxProcess {
   }
 }
 
+/**
+ * The traced process as the hypervisor's guest (HvGuest), for migration: its migratable state is
+ * the process snapshot without page contents (guest memory travels in the migration stream), in
+ * the same format as emulator/hv/linux-guest.ts.
+ */
+class DebugGuest implements HvGuest {
+  constructor(readonly proc: TracedProcess) {}
+  get pc(): number { return this.proc.cpu.pc; }
+  get insns(): number { return this.proc.cpu.steps; }
+  runSlice(maxInsns: number): GuestSliceResult {
+    const r = this.proc.run(maxInsns);
+    if (r.reason === 'limit') return { kind: 'limit' };
+    if (r.reason === 'exit') return { kind: 'exit', status: r.status.signal !== null ? 128 + r.status.signal : r.status.code ?? 0 };
+    return { kind: 'stop', reason: r.reason };
+  }
+  saveState(): Uint8Array {
+    return new Uint8Array(v8.serialize({ format: 'tagvisor-linux-guest/1', state: { ...this.proc.snapshot(), pages: [] } }));
+  }
+  loadState(bytes: Uint8Array): void {
+    const o = v8.deserialize(bytes) as { format?: string; state?: ProcessSnapshot };
+    if (o?.format !== 'tagvisor-linux-guest/1' || !o.state) throw new Error('debug guest state: unknown format');
+    this.proc.restore(o.state);
+  }
+}
+
 const BL_MASK = 0xfc000000, BL = 0x94000000;
 const isCall = (w: number | undefined): boolean => w !== undefined && ((((w & BL_MASK) >>> 0) === BL) || (((w & 0xfffffc1f) >>> 0) === 0xd63f0000));
 
@@ -152,15 +180,16 @@ interface StepPlan {
 }
 
 export class Debuggee extends Emitter<DebuggeeEvents> {
-  readonly proc: TracedProcess;
+  /** The guest process (replaced when the VM migrates). */
+  proc: TracedProcess;
   readonly program: ProgramImage;
   readonly source: SourceMap;
-  readonly memory: GuestDebugMemory;
+  memory: GuestDebugMemory;
   readonly provenance = new TagProvenance();
   readonly history: ExecutionHistory<ProcessSnapshot, PageTableState> | null;
   readonly counter: InstructionCounter = { seq: 0 };
   /** The VMM when running in a VM. */
-  readonly vmm: Vmm | null = null;
+  vmm: Vmm | null = null;
   readonly hvEvents: HvEventBus | null = null;
   private hvCounts: Record<string, number> = {};
   private hvRecent: HvEvent[] = [];
@@ -205,7 +234,6 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     const p = opts.program;
     this.program = p;
     this.source = sourceMapFor(p.elf, p.asm);
-    const envp = Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
     let vmOpts: Partial<ProcessOptions> = {};
     if (opts.vm) {
       this.hvEvents = new HvEventBus(200);
@@ -213,42 +241,24 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       vmOpts = { phys: this.vmm.vm, mte: this.vmm.vm.mteEnabled };
       if (opts.vm.swap.every !== null) this.nextSwap = opts.vm.swap.every;
     }
-    this.proc = new TracedProcess(p.elf, {
-      path: p.path,
-      argv: [p.path, ...opts.args],
-      env: envp,
-      seed: opts.seed,
-      cwd: opts.cwd,
-      readRoots: [...new Set([opts.cwd, dirname(p.path)])],
-      decoder: new CountingDecoder(A64, this.counter),
-      stdio: ['pipe', 'pipe', 'pipe'],
-      tickInterval: TICK_INTERVAL,
-      ...vmOpts,
-      ...opts.process,
-    });
-    const proc = this.proc;
-    const stage1: Stage1View = {
-      space: proc.space,
-      vmaAt: a => proc.mm.find(a),
-      populate: a => proc.mm.ensure(a - (a % PAGE_SIZE), a - (a % PAGE_SIZE) + PAGE_SIZE, false),
-    };
-    const vmm = this.vmm;
-    const path: PhysDebugPath = vmm ? new VmmDebugPath(() => vmm) : new RamDebugPath(proc.phys);
-    this.memory = new GuestDebugMemory(stage1, path);
+    this.proc = this.makeProcess(vmOpts);
+    this.memory = this.makeMemory();
 
+    // The host reads this.proc each time: the process object changes when the VM migrates.
+    const self = this;
     this.history = opts.historySize > 0 ? new ExecutionHistory<ProcessSnapshot, PageTableState>({
-      cpu: proc.cpu,
-      snapshot: () => proc.snapshot(),
-      restore: s => proc.restore(s),
-      pageTable: () => ({ mm: proc.mm.snapshot(), frames: proc.frames.snapshot() }),
+      get cpu() { return self.proc.cpu; },
+      snapshot: () => self.proc.snapshot(),
+      restore: s => self.proc.restore(s),
+      pageTable: () => ({ mm: self.proc.mm.snapshot(), frames: self.proc.frames.snapshot() }),
       restoreKernel: (s, k) => {
-        proc.restore({ ...s, pages: [] });
-        proc.mm.restore(k.mm);
-        proc.frames.restore(k.frames);
+        self.proc.restore({ ...s, pages: [] });
+        self.proc.mm.restore(k.mm);
+        self.proc.frames.restore(k.frames);
       },
       restorePageTable: k => {
-        proc.mm.restore(k.mm);
-        proc.frames.restore(k.frames);
+        self.proc.mm.restore(k.mm);
+        self.proc.frames.restore(k.frames);
       },
       snapshotBytes: s => s.pages.reduce((n, pg) => n + pg.data.length + (pg.tags ? pg.tags.length : 0), 0) + 4096,
       replay: n => this.replay(n),
@@ -256,8 +266,66 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (this.history) this.history.onUndoTag = (page, g, seq) => this.provenance.undo(page, g, seq);
 
     this.installHooks();
-    this.counter.seq = proc.cpu.steps;
+    this.counter.seq = this.proc.cpu.steps;
     this.history?.checkpointProcess();
+  }
+
+  /** A traced Linux process for this program (on plain RAM, or over a VM's stage 2). */
+  private makeProcess(extra: Partial<ProcessOptions>): TracedProcess {
+    const p = this.program, opts = this.opts;
+    return new TracedProcess(p.elf, {
+      path: p.path,
+      argv: [p.path, ...opts.args],
+      env: Object.entries(opts.env).map(([k, v]) => `${k}=${v}`),
+      seed: opts.seed,
+      cwd: opts.cwd,
+      readRoots: [...new Set([opts.cwd, dirname(p.path)])],
+      decoder: new CountingDecoder(A64, this.counter),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      tickInterval: TICK_INTERVAL,
+      ...extra,
+      ...opts.process,
+    });
+  }
+
+  private makeMemory(): GuestDebugMemory {
+    const proc = this.proc;
+    const stage1: Stage1View = {
+      space: proc.space,
+      vmaAt: a => proc.mm.find(a),
+      populate: a => proc.mm.ensure(a - (a % PAGE_SIZE), a - (a % PAGE_SIZE) + PAGE_SIZE, false),
+    };
+    const path: PhysDebugPath = this.vmm ? new VmmDebugPath(() => this.vmm!) : new RamDebugPath(proc.phys);
+    return new GuestDebugMemory(stage1, path);
+  }
+
+  /**
+   * Live-migrates the VM now (the debugger's "migrate now"): pre-copy with the guest held stopped,
+   * stop-and-copy, verification, then the guest continues on the destination VM. Breakpoints and
+   * watchpoints move along; the execution history and tag provenance restart (new physical pages).
+   */
+  migrate(withoutTags = false): { ok: true; report: MigrationReport; from: string; to: string } | { ok: false; message: string } {
+    const src = this.vmm;
+    if (!src) return { ok: false, message: 'the program does not run in a VM' };
+    if (this.running) return { ok: false, message: 'the program is running' };
+    if (this.exited) return { ok: false, message: 'the program has exited' };
+    const make = (vm: Vmm['vm']): DebugGuest => new DebugGuest(this.makeProcess({ phys: vm, mte: vm.mteEnabled }));
+    const guest = new DebugGuest(this.proc);
+    src.vcpu.attach(guest);
+    const r = migrateInProcess(src, guest, vm => make(vm), { withoutTags, step: () => ({ reason: 'intr' }) });
+    if (!r.ok) return { ok: false, message: r.message };
+    const { vmm: dst, guest: g, report } = r.value;
+    const bps = [...this.userBps];
+    this.vmm = dst;
+    this.proc = (g as DebugGuest).proc;
+    this.memory = this.makeMemory();
+    this.installHooks();
+    this.userBps = new Set();
+    this.setBreakpoints(bps);
+    this.setWatchpoints([...this.watchpoints, ...this.tagWatchpoints]);
+    this.counter.seq = this.proc.cpu.steps;
+    this.history?.reset();
+    return { ok: true, report, from: src.vm.name, to: dst.vm.name };
   }
 
   // ---- wiring ------------------------------------------------------------------------------------
@@ -310,8 +378,9 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     proc.on('exit', s => { this.exited = s; });
     proc.on('tagMismatch', m => this.onMismatch(m));
     proc.tracer = info => this.onFaultSignal(info);
-    this.hvEvents?.subscribe(e => this.onHvEvent(e));
+    if (!this.hvSubscribed) { this.hvSubscribed = true; this.hvEvents?.subscribe(e => this.onHvEvent(e)); }
   }
+  private hvSubscribed = false;
 
   private onHvEvent(e: HvEvent): void {
     if (e.kind === 'swap-out' || e.kind === 'swap-in' || e.kind === 'discard' || e.kind === 'remap' || e.kind === 'conversion') this.historyInvalid = true;

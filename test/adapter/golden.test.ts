@@ -325,6 +325,11 @@ test('hv-tag-churn.s in a VM with host swap: hypervisor exception filter, Hyperv
     await s.ok('tagvisor/hypervisorAction', { action: 'swapOut', address: base, length: 8192 });
     await s.req('tagvisor/hypervisorAction', { action: 'convert', gpa: '0x40000000', size: 4096, private: true });
     await s.req('tagvisor/hypervisorAction', { action: 'teleport' });
+    // Migrate the stopped guest to a fresh VM; the breakpoint-free run then finishes there.
+    const mig = await s.ok('tagvisor/hypervisorAction', { action: 'migrate' });
+    const mv = (mig.body as { verify: { dataMismatches: number; tagMismatches: number } }).verify;
+    assert.deepEqual([mv.dataMismatches, mv.tagMismatches], [0, 0]);
+    await s.ok('tagvisor/hypervisor');
     await s.ok('tagvisor/readTags', { address: base, count: 4, provenance: false });
     await s.ok('readMemory', { memoryReference: base, count: 16 });
     await s.ok('setExceptionBreakpoints', { filters: ['tag-check-sync'] });
@@ -356,6 +361,28 @@ test('hv-touch.s in a protected VM: the debug path refuses private memory with t
     await s.req('tagvisor/readTags', { address: '0x401000', count: 1 });
     await s.ok('tagvisor/hypervisor');
     await s.ok('terminate');
+    await s.until('terminated');
+  });
+});
+
+test('migrate without tags from the debugger: the guest faults on the destination (the broken VMM the seeds argue about)', async () => {
+  const CHURN = join(REPO, 'examples', 'hv-tag-churn.s');
+  const vm = JSON.parse(readFileSync(join(REPO, 'examples', 'vm-swap.json'), 'utf8'));
+  await scenario('vm-migrate-without-tags', async s => {
+    s.ignoreEvents.add('tagvisor/hypervisorChanged');
+    s.ignoreEvents.add('tagvisor/tagsChanged');
+    await s.ok('initialize', INIT);
+    await s.ok('launch', { program: CHURN, vm });
+    await s.until('initialized');
+    await s.ok('setExceptionBreakpoints', { filters: ['tag-check-sync'], filterOptions: [{ filterId: 'hypervisor', condition: 'swap-in' }] });
+    await s.ok('configurationDone');
+    await s.until('stopped');
+    await s.ok('setExceptionBreakpoints', { filters: ['tag-check-sync'] });
+    await s.ok('tagvisor/hypervisorAction', { action: 'migrate', withoutTags: true });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('exceptionInfo', { threadId: 1 });
+    await s.ok('continue', { threadId: 1 });
     await s.until('terminated');
   });
 });
