@@ -140,7 +140,12 @@ function mips(iterations: number): AdapterBench['mips'] {
   return { none, breakpoints: bps, ratio: bps / none, withHistory: hist.mips, bare, instructions: hist.steps };
 }
 
-export async function benchAdapter(opts: { quick?: boolean } = {}): Promise<AdapterBench> {
+/** The figures as lines (what `npm run bench` prints under "adapter:"). */
+export async function benchAdapter(opts: { quick?: boolean } = {}): Promise<string[]> {
+  return formatAdapterBench(await measureAdapter(opts));
+}
+
+export async function measureAdapter(opts: { quick?: boolean } = {}): Promise<AdapterBench> {
   const q = opts.quick ?? false;
   return {
     stepRoundTrip: await stepRoundTrip(q ? 50 : 300),
@@ -153,13 +158,13 @@ export async function benchAdapter(opts: { quick?: boolean } = {}): Promise<Adap
 export function formatAdapterBench(r: AdapterBench): string[] {
   const f = (x: number) => x.toFixed(2);
   return [
-    `adapter: next->stopped->stackTrace+scopes+variables: p50 ${f(r.stepRoundTrip.p50)} ms, p95 ${f(r.stepRoundTrip.p95)} ms (n=${r.stepRoundTrip.n}; target p95 <= 5 ms)`,
-    `adapter: tagvisor/readTags 1 MiB (65,536 granules, ${(r.readTags1MiB.bytes / 1024).toFixed(0)} KiB of JSON): median ${f(r.readTags1MiB.median)} ms, min ${f(r.readTags1MiB.min)} ms (target <= 10 ms)`,
-    `adapter: launch -> stopped on entry: median ${f(r.launchToEntry.median)} ms, min ${f(r.launchToEntry.min)} ms (target <= 200 ms)`,
-    `adapter: guest MIPS under the debugger: none ${f(r.mips.none)}, 10 breakpoints + 1 data breakpoint ${f(r.mips.breakpoints)} (ratio ${f(r.mips.ratio)}; target >= 0.90), with history ${f(r.mips.withHistory)}, bare runtime ${f(r.mips.bare)} (${r.mips.instructions} instructions, MTE loop)`,
+    `next->stopped->stackTrace+scopes+variables: p50 ${f(r.stepRoundTrip.p50)} ms, p95 ${f(r.stepRoundTrip.p95)} ms (n=${r.stepRoundTrip.n}; target p95 <= 5 ms)`,
+    `tagvisor/readTags 1 MiB (65,536 granules, ${(r.readTags1MiB.bytes / 1024).toFixed(0)} KiB of JSON): median ${f(r.readTags1MiB.median)} ms, min ${f(r.readTags1MiB.min)} ms (target <= 10 ms)`,
+    `launch -> stopped on entry: median ${f(r.launchToEntry.median)} ms, min ${f(r.launchToEntry.min)} ms (target <= 200 ms)`,
+    `guest MIPS under the debugger: none ${f(r.mips.none)}, 10 breakpoints + 1 data breakpoint ${f(r.mips.breakpoints)} (ratio ${f(r.mips.ratio)}; target >= 0.90), with history ${f(r.mips.withHistory)}, bare runtime ${f(r.mips.bare)} (${r.mips.instructions} instructions, MTE loop)`,
   ];
 }
 
 if (process.argv[1] && /bench[\\/]adapter\.ts$/.test(process.argv[1])) {
-  benchAdapter({ quick: process.argv.includes('--quick') }).then(r => { for (const l of formatAdapterBench(r)) console.log(l); }).catch(e => { console.error(e); process.exit(1); });
+  benchAdapter({ quick: process.argv.includes('--quick') }).then(r => { for (const l of r) console.log(`adapter: ${l}`); }).catch(e => { console.error(e); process.exit(1); });
 }
