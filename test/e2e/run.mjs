@@ -456,6 +456,12 @@ try {
     await page.waitForFunction(() => /Tag check fault/i.test(document.querySelector('.pane-header[aria-label="Call Stack Section"]')?.textContent ?? ''), null, { timeout: 30000 }).catch(() => {});
     const h3 = await page.locator('.pane-header[aria-label="Call Stack Section"]').innerText();
     check('after swap-in the VM guest runs on to the same tag check fault', /Tag check fault \(sync, load\)/.test(h3), h3);
+    const banner2 = wv.locator('#fault');
+    let b2 = '';
+    for (let i = 0; i < 25 && !/Tag check fault/.test(b2); i++) { await page.waitForTimeout(200); b2 = await banner2.innerText().catch(() => ''); }
+    const chips2 = (await wv.locator('#pointers .chip').allInnerTexts()).map(t => t.replace(/\s+/g, ' '));
+    check('the inspector follows the VM session to its fault (tags read through the hypervisor debug path)', /Tag check fault/.test(b2) && chips2.some(c => /^x20 /.test(c)), `${b2} ${JSON.stringify(chips2)}`);
+    await page.mouse.move(1500, 980);
     await shot(page, 'vm-session.png');
   }
   await page.keyboard.press('Shift+F5');

@@ -140,7 +140,7 @@ test('the inspector reads the real adapter on the use-after-free example', async
 test('the Hypervisor view reads the adapter\'s VM snapshot, and swap-out works through hypervisorAction', async () => {
   dap = startSession();
   const vm = { name: 'e2e-vm', mte: true, memory: [{ name: 'ram', gpa: '0x40000000', size: '64M', backing: 'anon' }] };
-  await launch(dap, { program: PROGRAM, stopOnEntry: true, vm }, ['tag-check-sync']);
+  await launch(dap, { program: PROGRAM, stopOnEntry: true, vm }, ['tag-check-sync', 'tag-check-async', 'tag-check-asymm', 'signal']);
   assert.equal((await dap.event('stopped')).body.reason, 'entry');
   const nodes = snapshotToNodes(await dap.request('tagvisor/hypervisor', {}));
   const labels = nodes.map(n => n.label);
@@ -163,4 +163,11 @@ test('the Hypervisor view reads the adapter\'s VM snapshot, and swap-out works t
   await dap.request('continue', { threadId: 1 });
   const stop = await dap.event('stopped');
   assert.equal(stop.body.reason, 'exception');
+  // in the VM too, the inspector sees the registers, the fault and the tags (through the hypervisor's debug path)
+  const fault = faultFromExceptionInfo(await dap.request('exceptionInfo', { threadId: 1 }));
+  assert.ok(fault);
+  const regs = pointerRegisters(await registers());
+  assert.ok(regs.some(r => r.name === 'x20'), JSON.stringify(regs));
+  const g = granulesFromReadTags(await dap.request('tagvisor/readTags', { address: hex(untag(BigInt(fault!.address)) & ~15n), count: 2 }), 2);
+  assert.equal(g[0].tag, fault!.allocationTag, JSON.stringify(g));
 });
