@@ -23,6 +23,9 @@ import type { Cpu, Decoder } from '../cpu/cpu';
 import type { Step } from '../isa/spec';
 import type { PhysPage } from '../memory/page';
 
+/** jOff encoding for small data entries: offset + size * SMALL (offsets are < 4096). */
+const SMALL = 8192;
+
 /** Shared instruction counter (see the file comment). */
 export interface InstructionCounter { seq: number }
 
@@ -114,7 +117,7 @@ export class ExecutionHistory<S, K = unknown> {
   // Journal (struct of arrays; entries [head, length) are live; absolute index = base + i - head).
   private jSeq: number[] = [];
   private jPage: PhysPage[] = [];
-  /** Byte offset for data entries, -1 - granule for tag entries. */
+  /** Byte offset for data entries (+ size * SMALL when the old bytes are kept in a number), -1 - granule for tag entries. */
   private jOff: number[] = [];
   private jOld: (Uint8Array | number)[] = [];
   private head = 0;
@@ -149,8 +152,17 @@ export class ExecutionHistory<S, K = unknown> {
   recordWrite(page: PhysPage, off: number, size: number): void {
     this.jSeq.push(this.counter.seq);
     this.jPage.push(page);
-    this.jOff.push(off);
-    this.jOld.push(page.data.slice(off, off + size));
+    if (size <= 4) {
+      // Small stores (the common case) keep their old bytes in a number: no allocation.
+      let v = 0;
+      const d = page.data;
+      for (let i = size - 1; i >= 0; i--) v = v * 256 + d[off + i];
+      this.jOff.push(off + size * SMALL);
+      this.jOld.push(v);
+    } else {
+      this.jOff.push(off);
+      this.jOld.push(page.data.slice(off, off + size));
+    }
   }
 
   recordTag(page: PhysPage, granule: number, oldTag: number): void {
@@ -233,7 +245,12 @@ export class ExecutionHistory<S, K = unknown> {
       const page = this.jPage[i];
       const off = this.jOff[i];
       const old = this.jOld[i];
-      if (off >= 0) {
+      if (off >= SMALL) {
+        let v = old as number;
+        const size = Math.floor(off / SMALL), o = off % SMALL;
+        for (let k = 0; k < size; k++) { page.data[o + k] = v % 256; v = Math.floor(v / 256); }
+        page.decoded = null;
+      } else if (off >= 0) {
         page.data.set(old as Uint8Array, off);
         page.decoded = null;
       } else {
