@@ -18,6 +18,7 @@ import {
   type FdEntry, type HostFs, type OpenFile, type StatInfo, type StdioKind,
 } from './files';
 import { FrameAllocator, OutOfFramesError } from './frames';
+import { hwcapsFromIdRegisters, idRegistersFor, type Hwcaps } from './hwcaps';
 import { buildStack, LoadError, mapElf, type InitialStack, type LoadedImage } from './loader';
 import { SeededRandom } from './rng';
 import {
@@ -31,6 +32,11 @@ const U64 = (1n << 64n) - 1n;
 const neg = (errno: number): bigint => BigInt.asUintN(64, BigInt(-errno));
 const toSigned = (v: bigint): bigint => BigInt.asIntN(64, v);
 const bit = (sig: number): bigint => 1n << BigInt(sig - 1);
+/** An auxv value as the loader takes it (a number: exact below 2^53, where every hwcap bit lies). */
+const auxvNumber = (v: bigint): number => {
+  if (v >= 1n << 53n) throw new Error(`auxv value 0x${v.toString(16)} is not exact as a number`);
+  return Number(v);
+};
 const UNBLOCKABLE = bit(C.SIGKILL) | bit(C.SIGSTOP);
 const SYNCHRONOUS = [C.SIGSEGV, C.SIGBUS, C.SIGILL, C.SIGTRAP, C.SIGFPE, C.SIGSYS];
 const enc = new TextEncoder();
@@ -198,6 +204,8 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
   readonly gid: number;
   readonly mte: boolean;
   readonly mte3: boolean;
+  /** AT_HWCAP / AT_HWCAP2 as derived from the ID registers (hwcaps.ts); options may override the auxv values. */
+  readonly hwcaps: Hwcaps;
   mtePreferred: MtePreference;
   /** Address of the sigreturn trampoline page ([vdso]). */
   readonly sigtramp: number;
@@ -253,6 +261,7 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     this.mte3 = this.mte && (opts.mte3 ?? true);
     this.mtePreferred = opts.mtePreferred ?? 'async';
     if (this.mtePreferred === 'asymm' && !this.mte3) throw new LoadError(`mte_tcf_preferred 'asymm' needs FEAT_MTE3`);
+    this.hwcaps = hwcapsFromIdRegisters(idRegistersFor({ mte: this.mte, mte3: this.mte3 }));
     this.tick = opts.tickInterval ?? 1_000_000;
     this.nsPerInsn = opts.nsPerInsn ?? 1;
     this.epochNs = BigInt(opts.epochSeconds ?? 1_735_689_600) * 1_000_000_000n;
@@ -278,8 +287,8 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     const random16 = this.rng.bytes(16);
     this.stack = buildStack(this.mm, {
       argv: this.argv, envp: this.env, execfn: this.path,
-      hwcap: opts.hwcap ?? (C.HWCAP_FP | C.HWCAP_ASIMD | C.HWCAP_ATOMICS | C.HWCAP_CPUID),
-      hwcap2: opts.hwcap2 ?? ((this.mte ? C.HWCAP2_MTE : 0) | (this.mte3 ? C.HWCAP2_MTE3 : 0)),
+      hwcap: opts.hwcap ?? auxvNumber(this.hwcaps.hwcap),
+      hwcap2: opts.hwcap2 ?? auxvNumber(this.hwcaps.hwcap2),
       uid: this.uid, euid: this.uid, gid: this.gid, egid: this.gid, random16, image: this.image,
     }, (addr, bytes) => { if (!this.copyOutRaw(addr, bytes)) throw new LoadError('cannot write the initial stack'); });
 

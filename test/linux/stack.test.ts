@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SP } from '../../emulator/cpu/state';
 import { LinuxProcess } from '../../emulator/linux';
 import * as L from '../../emulator/linux/constants';
+import { hwcapsFromIdRegisters } from '../../emulator/linux/hwcaps';
 import { missingTools, run, runOk, tmpDir } from '../tools';
 import { buildAsm } from './helpers';
 
@@ -75,7 +76,11 @@ test('initial stack: argc, argv, envp and auxv in Linux order, 16-byte aligned s
   const hw = aux.get(L.AT_HWCAP)!;
   assert.ok(hw & L.HWCAP_FP && hw & L.HWCAP_ASIMD && hw & L.HWCAP_ATOMICS && hw & L.HWCAP_CPUID);
   assert.equal(hw & L.HWCAP_SVE, 0, 'no SVE');
-  assert.equal(aux.get(L.AT_HWCAP2), L.HWCAP2_MTE | L.HWCAP2_MTE3);
+  // Both words are derived from the ID registers (test/linux/hwcaps.test.ts checks the derivation).
+  const derived = hwcapsFromIdRegisters();
+  assert.equal(BigInt(hw), derived.hwcap);
+  assert.equal(BigInt(aux.get(L.AT_HWCAP2)!), derived.hwcap2);
+  assert.equal(BigInt(aux.get(L.AT_HWCAP2)!) & BigInt(L.HWCAP2_MTE | L.HWCAP2_MTE3), BigInt(L.HWCAP2_MTE | L.HWCAP2_MTE3));
   assert.equal(cstr(p, aux.get(L.AT_EXECFN)!), '/opt/bin/prog');
   assert.equal(cstr(p, aux.get(L.AT_PLATFORM)!), 'aarch64');
   // AT_PHDR: the program headers as mapped, when a PT_LOAD holds them; 0 otherwise (Linux 6.x).
@@ -113,8 +118,12 @@ test('AT_RANDOM is deterministic for a seed and changes with it', () => {
 });
 
 test('HWCAP2 without MTE, and MTE without MTE3', () => {
-  assert.equal(parse(start({ mte: false })).aux.get(L.AT_HWCAP2), 0);
-  assert.equal(parse(start({ mte3: false })).aux.get(L.AT_HWCAP2), L.HWCAP2_MTE);
+  const mteBits = (o: { mte?: boolean; mte3?: boolean }) => BigInt(parse(start(o)).aux.get(L.AT_HWCAP2)!) & BigInt(L.HWCAP2_MTE | L.HWCAP2_MTE3);
+  assert.equal(mteBits({ mte: false }), 0n);
+  assert.equal(mteBits({ mte3: false }), BigInt(L.HWCAP2_MTE));
+  assert.equal(mteBits({}), BigInt(L.HWCAP2_MTE | L.HWCAP2_MTE3));
+  const others = (o: { mte?: boolean; mte3?: boolean }) => BigInt(parse(start(o)).aux.get(L.AT_HWCAP2)!) & ~BigInt(L.HWCAP2_MTE | L.HWCAP2_MTE3);
+  assert.equal(others({ mte: false }), others({}), 'the other HWCAP2 bits do not depend on MTE');
 });
 
 test('registers at entry: all zero but sp and pc, NZCV 0, TCO 0, TPIDR_EL0 0, no tag checking', () => {
