@@ -414,8 +414,13 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     }
   }
 
-  /** Return to user: the async tag fault is sent, then pending signals are delivered. */
+  /**
+   * Return to user: the async tag fault is sent, then pending signals are delivered. The exception
+   * return clears the local exclusive monitor, so a store exclusive after any kernel entry (system
+   * call, fault, timer tick) fails, as on hardware.
+   */
   private kernelExit(): void {
+    this.cpu.exclusiveAddr = -1;
     if (this.exited) return;
     if (this.asyncPending) {
       this.asyncPending = false;
