@@ -6,6 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { TagvisorSession } from '../../adapter/index';
 import { faultFromExceptionInfo, granulesFromReadTags, pointerRegisters } from '../../extension/inspector/dap';
 import { granuleIndex, hex, untag, windowAround, CHUNK_GRANULES } from '../../extension/inspector/layout';
@@ -170,4 +171,24 @@ test('the Hypervisor view reads the adapter\'s VM snapshot, and swap-out works t
   assert.ok(regs.some(r => r.name === 'x20'), JSON.stringify(regs));
   const g = granulesFromReadTags(await dap.request('tagvisor/readTags', { address: hex(untag(BigInt(fault!.address)) & ~15n), count: 2 }), 2);
   assert.equal(g[0].tag, fault!.allocationTag, JSON.stringify(g));
+});
+
+test('convert private/shared as the Hypervisor commands send it, shown under Private ranges', async () => {
+  dap = startSession();
+  const vm = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'vm-private.json'), 'utf8'));
+  await launch(dap, { program: join(import.meta.dirname, '..', '..', 'examples', 'hv-touch.s'), stopOnEntry: true, vm }, []);
+  assert.equal((await dap.event('stopped')).body.reason, 'entry');
+  // what HypervisorView.convert() sends
+  await dap.request('tagvisor/hypervisorAction', { action: 'convert', gpa: '0x43000000', size: 8192, private: true });
+  let nodes = snapshotToNodes(await dap.request('tagvisor/hypervisor', {}));
+  assert.match(nodes[0].description!, /protected true/);
+  const priv = nodes.find(n => n.label === 'Private ranges')!;
+  const range = priv.children!.find(c => c.range?.address === '0x43000000');
+  assert.ok(range, JSON.stringify(priv.children));
+  assert.equal(range!.range!.size, 8192);
+  assert.equal(range!.contextValue, 'privateRange');
+  await dap.request('tagvisor/hypervisorAction', { action: 'convert', gpa: '0x43000000', size: 8192, private: false });
+  nodes = snapshotToNodes(await dap.request('tagvisor/hypervisor', {}));
+  const after = nodes.find(n => n.label === 'Private ranges')!;
+  assert.ok(!after.children!.some(c => c.range?.address === '0x43000000'), JSON.stringify(after.children));
 });
