@@ -430,7 +430,11 @@ export class TagvisorSession extends DebugSession {
         throw e;
       }
     }
-    const program = loadProgram(config.program);
+    let program;
+    try { program = loadProgram(config.program); } catch (e) {
+      if (e instanceof CliError) throw new RequestError(`launch.json: "program": ${e.message}`);
+      throw e;
+    }
     this.noDebug = args.noDebug === true;
     if (this.noDebug) { config.stopOnEntry = false; config.historySize = 0; }
     let d: Debuggee;

@@ -58,6 +58,7 @@ test('launch configuration errors name the field and never crash the adapter', a
       { program: join(REPO, 'no-such-program.s') },
       { program: join(PROGRAMS) },
       { program: join(REPO, 'package.json') },
+      { program: join(PROGRAMS, 'bad-asm.s') },
     ]) await s.req('launch', bad);
     await s.req('attach', { program: UAF });
     await s.req('threads');
