@@ -10,6 +10,7 @@ import { loadProgram } from '../../emulator/cli/program';
 import { Debuggee, TICK_INTERVAL } from '../../emulator/debug/debuggee';
 import { GuestDebugMemory, RamDebugPath } from '../../emulator/debug/memory';
 import { LinuxProcess } from '../../emulator/linux/process';
+import { A64 } from '../../emulator/isa/table';
 import { evaluateExpression, runTagCommand, EvalError, type TagCommandContext } from '../../adapter/evaluate';
 import { decodeReadTags } from '../../adapter/tags';
 import { parseHitCondition } from '../../adapter/session';
@@ -127,6 +128,31 @@ test('stepBack then continue re-executes silently and reaches the same stop', ()
   assert.equal(d.position, at);
   assert.equal(digest(d), dig);
   assert.equal(out.length, 2, 'the two lines of output were not repeated');
+});
+
+test('asymmetric mode: the store stops as tag-check-asymm at the access (not performed yet), the load as a held sync fault', () => {
+  const d = new Debuggee({ program: loadProgram(join(PROGRAMS, 'asymm.s')), args: [], env: {}, cwd: REPO, seed: 3, historySize: 1000, process: { mtePreferred: 'asymm' } });
+  d.exceptionFilters.set('tag-check-asymm', null);
+  const go = () => { d.resume({ kind: 'continue' }); let s; while (!(s = d.runFor(1000))); return s; };
+  let s = go();
+  assert.equal(s.reason, 'exception');
+  if (s.reason !== 'exception') return;
+  assert.equal(s.exception.filter, 'tag-check-asymm');
+  assert.equal(d.cpu.tcf0, 3);
+  assert.ok(s.exception.mismatch?.write);
+  assert.equal(s.exception.rewound, true);
+  assert.equal(d.pc, s.exception.pc, 'stopped at the store');
+  assert.equal(A64.disassemble(d.readWord(d.pc)!, { pc: d.pc }).text, 'str\tx1, [x21]');
+  s = go();
+  assert.equal(s.reason, 'exception');
+  if (s.reason !== 'exception') return;
+  assert.equal(s.exception.filter, 'tag-check-asymm');
+  assert.equal(s.exception.fault?.kind, 'tagcheck');
+  assert.equal(s.exception.fault?.write, false);
+  assert.equal(s.exception.signal?.delivered, false);
+  s = go();
+  assert.equal(s.reason, 'exited');
+  if (s.reason === 'exited') assert.equal(s.status.signal, 11);
 });
 
 test('expressions: arithmetic, casts, memory and tags through the context', () => {
