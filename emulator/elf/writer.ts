@@ -1,5 +1,6 @@
 // ELF64 writer for static AArch64 executables (what `tagvisor asm` produces): one PT_LOAD per segment
-// with page-congruent file offsets, a PT_GNU_STACK, one section per segment, .symtab/.strtab/.shstrtab,
+// with page-congruent file offsets (the first, when read-only or executable, also maps the ELF and
+// program headers from file offset 0, as ld does), a PT_GNU_STACK, one section per segment, .symtab/.strtab/.shstrtab,
 // and with line information a DWARF 5 compile unit (.debug_abbrev, .debug_info, .debug_aranges,
 // .debug_line, .debug_line_str, and .debug_rnglists when the code is in several pieces).
 
@@ -60,6 +61,8 @@ export interface WriteElfInput {
 }
 
 const PAGE = 4096n;
+/** Lowest address the headers' page may be mapped at (64 KiB, the largest usual vm.mmap_min_addr). */
+const MIN_HEADER_VADDR = 0x10000n;
 const USER_VA_LIMIT = 1n << 48n;
 const utf8 = new TextEncoder();
 
@@ -252,6 +255,13 @@ export function writeElf(input: WriteElfInput): Uint8Array {
     sections[s.shndx].offset = s.offset;
     if (s.filesz > 0n) { pos = s.offset + s.data.length; prev = s; }
   }
+  // Like ld, map the ELF header and the program headers with the first PT_LOAD when it is not
+  // writable: it then starts at file offset 0, one page-congruent stretch below its data, so the
+  // loader can tell the program where its program headers are (AT_PHDR; Linux passes 0 otherwise).
+  // Not done when that would put the mapping below MIN_HEADER_VADDR.
+  const head = loads[0];
+  const headBase = head && head.flags !== 'rw' && head.filesz > 0n ? head.vaddr - BigInt(head.offset) : -1n;
+  const headersMapped = headBase >= MIN_HEADER_VADDR;
   for (let i = sorted.length + 1; i < sections.length; i++) {
     const sec = sections[i];
     pos = alignUp(pos, Math.max(1, sec.addralign));
@@ -288,7 +298,8 @@ export function writeElf(input: WriteElfInput): Uint8Array {
   };
   for (const s of loads) {
     const flags = PF_R | (s.flags === 'rx' ? PF_X : 0) | (s.flags === 'rw' ? PF_W : 0);
-    phdr(PT_LOAD, flags, s.offset, s.vaddr, s.filesz, s.memsz, PAGE);
+    if (s === head && headersMapped) phdr(PT_LOAD, flags, 0, headBase, BigInt(s.offset) + s.filesz, BigInt(s.offset) + s.memsz, PAGE);
+    else phdr(PT_LOAD, flags, s.offset, s.vaddr, s.filesz, s.memsz, PAGE);
     if (s.filesz > 0n) out.set(s.data, s.offset);
   }
   phdr(PT_GNU_STACK, PF_R | PF_W, 0, 0n, 0n, 0n, 16n);

@@ -143,7 +143,7 @@ Memory tags around the fault address (0xa00fffff7ffe028), one tag per 16 bytes:
       0xfffff7ffe700: 0  0  0  0  0  0  0  0  0  0  0  0  0  0  0  0
 
 memory map (4 entries): (fault address prefixed with --->)
-    00000000'00401000-00000000'00401fff r-x      1000      1000  /test/mte-fault
+    00000000'00400000-00000000'00401fff r-x         0      2000  /test/mte-fault
 --->0000ffff'f7ffe000-0000ffff'f7ffefff rw-         0      1000 (PROT_MTE)
     0000ffff'f7fff000-0000ffff'f7ffffff r-x         0      1000  [vdso]
     0000ffff'ff800000-0000ffff'ffffffff rw-         0    800000  [stack]

@@ -36,7 +36,8 @@ const hex = (n: number) => '0x' + n.toString(16);
 // Layout facts the cases below rely on.
 test('the base file has the expected layout', () => {
   assert.deepEqual(base.programHeaders.map(p => [p.typeName, p.offset, p.vaddr]), [
-    ['PT_LOAD', 0x1000, 0x400000n], ['PT_LOAD', 0x2000, 0x410000n], ['PT_LOAD', 0x2000, 0x411000n], ['PT_GNU_STACK', 0, 0n],
+    // The first PT_LOAD also maps the ELF and program headers (file offset 0), as ld does.
+    ['PT_LOAD', 0, 0x3ff000n], ['PT_LOAD', 0x2000, 0x410000n], ['PT_LOAD', 0x2000, 0x411000n], ['PT_GNU_STACK', 0, 0n],
   ]);
   assert.deepEqual(base.sections.map(s => s.name), ['', '.text', '.data', '.bss', '.debug_abbrev', '.debug_info',
     '.debug_aranges', '.debug_line', '.debug_line_str', '.symtab', '.strtab', '.shstrtab']);
@@ -81,10 +82,10 @@ const cases: [string, Uint8Array, string][] = [
   ['wrong e_shentsize', mutate(v => v.setUint16(58, 40, true)), 'prog.elf: e_shentsize is 40, expected 64'],
   ['segment past end of file', mutate(v => { v.setBigUint64(ph(1, 32), 0x10000n, true); v.setBigUint64(ph(1, 40), 0x10000n, true); }),
     `prog.elf: program header 1 (PT_LOAD at 0x410000): file bytes [0x2000, +0x10000) extend past end of file (size ${hex(SIZE)})`],
-  ['file cut inside a segment', BASE.slice(0, 0x1008), 'prog.elf: program header 0 (PT_LOAD at 0x400000): file bytes [0x1000, +0xc) extend past end of file (size 0x1008)'],
+  ['file cut inside a segment', BASE.slice(0, 0x1008), 'prog.elf: program header 0 (PT_LOAD at 0x3ff000): file bytes [0x0, +0x100c) extend past end of file (size 0x1008)'],
   ['filesz > memsz', mutate(v => v.setBigUint64(ph(1, 40), 2n, true)), 'prog.elf: program header 1 (PT_LOAD at 0x410000): p_filesz 0x4 is larger than p_memsz 0x2'],
-  ['overlapping PT_LOAD segments', mutate(v => v.setBigUint64(ph(0, 40), 0x10010n, true)),
-    'prog.elf: program headers 0 and 1 (PT_LOAD): segments [0x400000, +0x10010) and [0x410000, +0x4) overlap'],
+  ['overlapping PT_LOAD segments', mutate(v => v.setBigUint64(ph(0, 40), 0x11010n, true)),
+    'prog.elf: program headers 0 and 1 (PT_LOAD): segments [0x3ff000, +0x11010) and [0x410000, +0x4) overlap'],
   ['PT_LOAD segments at the same address', mutate(v => v.setBigUint64(ph(2, 16), 0x410000n, true)),
     'prog.elf: program headers 1 and 2 (PT_LOAD): segments [0x410000, +0x4) and [0x410000, +0x100) overlap'],
   ['offset and vaddr not congruent', mutate(v => v.setBigUint64(ph(1, 8), 0x2004n, true)),
@@ -139,8 +140,10 @@ test('extended section numbering (e_shnum = 0, count in section 0)', () => {
 
 test('round trip of the base file: segments, sections, symbols, lines, symbolize', () => {
   assert.equal(base.entry, 0x400000n);
-  assert.deepEqual(base.loadSegments.map(p => [p.vaddr, p.filesz, p.memsz, p.flags]), [[0x400000n, 12, 12n, 5], [0x410000n, 4, 4n, 6], [0x411000n, 0, 0x100n, 6]]);
-  assert.deepEqual([...base.segmentData(base.loadSegments[0])], [...text]);
+  assert.deepEqual(base.loadSegments.map(p => [p.vaddr, p.filesz, p.memsz, p.flags]), [[0x3ff000n, 0x100c, 0x100cn, 5], [0x410000n, 4, 4n, 6], [0x411000n, 0, 0x100n, 6]]);
+  const first = base.segmentData(base.loadSegments[0]);
+  assert.deepEqual([...first.subarray(0, 64 + 4 * 56)], [...BASE.subarray(0, 64 + 4 * 56)], 'ELF and program headers mapped at 0x3ff000');
+  assert.deepEqual([...first.subarray(0x1000)], [...text]);
   assert.deepEqual(base.symbols.map(s => [s.name, s.value, s.type, s.bind, s.section]), [
     ['', 0, 'notype', 'local', undefined], ['prog.s', 0, 'file', 'local', undefined],
     ['exit_call', 0x400004, 'notype', 'local', '.text'], ['_start', 0x400000, 'func', 'global', '.text'], ['val', 0x410000, 'object', 'global', '.data'],

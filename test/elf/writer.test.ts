@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ElfError, parseElf, writeElf, type WriteElfInput, type WriteLine } from '../../emulator/elf/index';
+import { LinuxProcess } from '../../emulator/linux';
+import { buildAsm } from '../linux/helpers';
 import { haveTool, missingTools, run, runOk, tmpDir } from '../tools';
 
 const READELF = 'aarch64-linux-gnu-readelf', OBJDUMP = 'aarch64-linux-gnu-objdump', QEMU = 'qemu-aarch64';
@@ -62,7 +64,9 @@ test('readelf accepts the output without warnings; objdump disassembles it with 
   const out = assertReadelfClean(path);
   assert.match(out, /Type:\s+EXEC \(Executable file\)/);
   assert.match(out, /Machine:\s+AArch64/);
-  assert.match(out, /LOAD\s+0x001000 0x0000000000400000 0x0000000000400000 0x00000c 0x00000c R E 0x1000/);
+  // The text PT_LOAD starts at file offset 0 one page below .text, mapping the ELF and program headers (like ld).
+  assert.match(out, /LOAD\s+0x000000 0x00000000003ff000 0x00000000003ff000 0x00100c 0x00100c R E 0x1000/);
+  assert.match(out, /\[ 1\] \.text\s+PROGBITS\s+0000000000400000 001000 00000c /);
   assert.match(out, /GNU_STACK/);
   assert.match(out, /\s1: 0000000000000000\s+0 FILE\s+LOCAL\s+DEFAULT\s+ABS exit\.s/);
   assert.match(out, /\s2: 0000000000400000\s+12 FUNC\s+GLOBAL DEFAULT\s+1 _start/);
@@ -125,11 +129,12 @@ test('round trip through our reader', () => {
   assert.equal(elf.header.typeName, 'ET_EXEC');
   assert.equal(elf.entry, 0x400000n);
   assert.deepEqual(elf.loadSegments.map(p => [p.vaddr, p.filesz, p.memsz, p.flags, Number(p.offset % 4096) === Number(p.vaddr % 4096n)]), [
-    [0x400000n, 52, 52n, 5, true], [0x410000n, 4, 4n, 6, true], [0x411000n, 0, 0x40n, 6, true], [0x420000n, 6, 6n, 4, true],
+    [0x3ff000n, 0x1000 + 52, 0x1000n + 52n, 5, true], [0x410000n, 4, 4n, 6, true], [0x411000n, 0, 0x40n, 6, true], [0x420000n, 6, 6n, 4, true],
   ]);
+  assert.equal(elf.loadSegments[0].offset, 0, 'the first PT_LOAD maps the headers');
   for (const s of input.segments) {
-    const ph = elf.loadSegments.find(p => p.vaddr === s.vaddr)!;
-    assert.deepEqual([...elf.segmentData(ph)], [...s.data]);
+    const ph = elf.loadSegments.find(p => p.vaddr <= s.vaddr && s.vaddr < p.vaddr + p.memsz)!;
+    assert.deepEqual([...elf.segmentData(ph).subarray(Number(s.vaddr - ph.vaddr))], [...s.data]);
     const sec = elf.section(s.name)!;
     assert.equal(sec.addr, s.vaddr);
     assert.deepEqual([...elf.sectionData(sec)], [...s.data]);
@@ -250,7 +255,9 @@ test('two segments sharing a page: file image mirrors memory, qemu runs it', () 
   const bytes = writeElf(input);
   const elf = parseElf(bytes, 'shared');
   const [a, b] = elf.loadSegments;
-  assert.equal(b.offset - a.offset, 0x10);
+  assert.equal(a.offset, 0, 'the first PT_LOAD maps the headers');
+  assert.equal(b.offset - elf.section('.text')!.offset, 0x10);
+  assert.equal(b.vaddr - a.vaddr - BigInt(b.offset - a.offset), 0n, 'one file image for the shared page');
   if (haveTool(READELF)) assertReadelfClean(save(bytes, 'shared'));
   if (haveTool(QEMU)) assert.equal(run(QEMU, [save(bytes, 'shared')]).status, 42);
 });
@@ -294,4 +301,72 @@ test('writer input errors name the offending segment, symbol or line', () => {
     'writeElf: line entry 0 (/src/a.s:0): line must be a positive integer');
   writeRejects({ ...ok, name: 'out.elf', lines: [{ address: 0x400000n, file: '/src/a.s', line: 2, column: -1 }] },
     'out.elf: line entry 0 (/src/a.s:2): column must be a non-negative integer');
+});
+
+// Walks its auxv (from the initial sp) to AT_PHDR and exits with 0 when it points at the program
+// header table of its own, mapped, image: p_type of entry 0 is PT_LOAD and the ELF magic sits 64
+// bytes below (e_phoff). 1: no AT_PHDR or 0; 2: not a PT_LOAD there; 3: no ELF header below it.
+const PHDR_PROBE = `
+        .text
+        .global _start
+_start: ldr     x0, [sp]                // argc
+        add     x1, sp, #8
+        add     x1, x1, x0, lsl #3
+        add     x1, x1, #8              // envp
+1:      ldr     x2, [x1], #8
+        cbnz    x2, 1b                  // skip envp up to its NULL
+2:      ldp     x2, x3, [x1], #16       // auxv pairs
+        cbz     x2, fail1
+        cmp     x2, #3                  // AT_PHDR
+        b.ne    2b
+        cbz     x3, fail1
+        ldr     w4, [x3]
+        cmp     w4, #1
+        b.ne    fail2
+        ldur    w4, [x3, #-64]
+        movz    w5, #0x457f
+        movk    w5, #0x464c, lsl #16
+        cmp     w4, w5
+        b.ne    fail3
+        mov     x0, #0
+        b       out
+fail1:  mov     x0, #1
+        b       out
+fail2:  mov     x0, #2
+        b       out
+fail3:  mov     x0, #3
+out:    mov     x8, #93
+        svc     #0
+        .data
+        .quad   1
+`;
+
+test('AT_PHDR of `tagvisor asm` output points at the mapped program headers (our runtime and qemu)', () => {
+  const bytes = buildAsm(PHDR_PROBE, 'phdr.s');
+  const elf = parseElf(bytes, 'phdr');
+  assert.equal(elf.loadSegments[0].offset, 0);
+  const p = LinuxProcess.fromBytes(bytes, { path: '/t/phdr', hostFs: null });
+  const at = p.stack.auxv.find(([k]) => k === 3)![1];
+  assert.equal(at, Number(elf.loadSegments[0].vaddr) + 64);
+  assert.deepEqual(p.peekBytes(BigInt(at), 56 * elf.header.phnum), bytes.subarray(64, 64 + 56 * elf.header.phnum));
+  const r = p.run(10_000);
+  assert.deepEqual(r.reason === 'exit' && [r.status.code, r.status.signal], [0, null]);
+  if (haveTool(QEMU)) assert.equal(run(QEMU, [save(bytes, 'phdr')]).status, 0);
+});
+
+test('headers stay unmapped when the first segment is writable or too low (AT_PHDR 0, as Linux reports then)', () => {
+  const code = words([A.movz(0, 0), A.movz(8, 93), A.svc0]);
+  for (const segments of [
+    [{ vaddr: 0x10000n, data: code, flags: 'rx' as const, name: '.text' }],
+    [{ vaddr: 0x400000n, data: new Uint8Array(8), flags: 'rw' as const, name: '.data' }, { vaddr: 0x401000n, data: code, flags: 'rx' as const, name: '.text' }],
+  ]) {
+    const bytes = writeElf({ entry: segments.find(s => s.flags === 'rx')!.vaddr, segments });
+    const elf = parseElf(bytes, 'low');
+    assert.deepEqual(elf.loadSegments.map(s => s.vaddr), segments.map(s => s.vaddr));
+    assert.ok(elf.loadSegments.every(s => s.offset > 0));
+    const p = LinuxProcess.fromBytes(bytes, { path: '/t/low', hostFs: null });
+    assert.equal(p.stack.auxv.find(([k]) => k === 3)![1], 0);
+    const r = p.run(100);
+    assert.deepEqual(r.reason === 'exit' && r.status.code, 0);
+  }
 });
