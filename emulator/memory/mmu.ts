@@ -67,14 +67,25 @@ const F_R = 1, F_W = 2, F_X = 4, F_TAGGED = 8;
 const VA_MASK = 0x00ff_ffff_ffff_ffffn;
 /** User space is a 48-bit VA space. */
 const VA_LIMIT = 2 ** 48;
+const PAGE_MASK = PAGE_SIZE - 1;
+/** Scratch for splitting a 64-bit address into 32-bit halves without bigint arithmetic. */
+const SCRATCH64 = new BigUint64Array(1);
+const SCRATCH32 = new Uint32Array(SCRATCH64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const LO = LITTLE_ENDIAN ? 0 : 1, HI = LITTLE_ENDIAN ? 1 : 0;
 
 export class Mmu {
-  private readonly tlbVpn = new Float64Array(TLB_SIZE).fill(-1);
-  private readonly tlbFlags = new Uint8Array(TLB_SIZE);
-  private readonly tlbPage: (PhysPage | null)[] = new Array<PhysPage | null>(TLB_SIZE).fill(null);
+  // The TLB, direct-mapped by the low bits of the virtual page number (bits 55:12 of the address):
+  // public for the fast paths of the CPU's compiled blocks (isa/jit.ts), which only read it.
+  readonly tlbVpn = new Float64Array(TLB_SIZE).fill(-1);
+  /** F_R 1, F_W 2, F_X 4, F_TAGGED 8 (checked accesses are tag-checked on the page). */
+  readonly tlbFlags = new Uint8Array(TLB_SIZE);
+  readonly tlbPage: (PhysPage | null)[] = new Array<PhysPage | null>(TLB_SIZE).fill(null);
   /** High half of the last read128. */
   hi128 = 0n;
   hooks: MemoryHooks = {};
+  /** Called when a data write drops a page's decoded instructions (the CPU must look its code up again). */
+  onCodeWrite: (() => void) | null = null;
   /** Virtual pages with watchpoints: never cached in the TLB, so only the slow path sees them. */
   readonly watchedVpns = new Set<number>();
 
@@ -148,62 +159,80 @@ export class Mmu {
   // ---- tag checks --------------------------------------------------------------------------
 
   /**
-   * Checks every granule of [a, a+size) within one page against the logical tag of va. Returns
-   * normally on match or on an async mismatch (recorded in TFSRE0); throws for a sync mismatch.
+   * Checks every granule of [off, off+size) of page against the logical tag of va (bits 59:56, `hi`
+   * is va's high word). Returns normally on match or on an async mismatch (recorded in TFSRE0);
+   * throws for a sync mismatch.
    */
-  private checkTags(va: bigint, a: number, size: number, write: boolean, page: PhysPage, off: number): void {
-    const logical = Number((va >> 56n) & 0xfn);
+  private checkTags(va: bigint, hi: number, size: number, write: boolean, page: PhysPage, off: number): void {
+    const logical = (hi >>> 24) & 0xf;
+    const tags = page.tags;
     const first = off >> 4, last = (off + size - 1) >> 4;
     for (let g = first; g <= last; g++) {
-      const alloc = page.getTag(g);
+      const alloc = tags === null ? 0 : (g & 1) === 0 ? tags[g >> 1] & 0xf : tags[g >> 1] >> 4;
       if (alloc === logical) continue;
-      // FAR: the first accessed byte if the first granule failed, else the start of the failing granule.
-      const faultVa = g === first ? va : (va & ~VA_MASK) | BigInt(a - off + g * GRANULE_SIZE);
-      const tcf = this.ctl.tcf0;
-      if (tcf === 1 || (tcf === 3 && !write)) {
-        const f = new GuestFault('tagcheck', faultVa, write);
-        f.logicalTag = logical; f.allocationTag = alloc; f.size = size;
-        throw f;
-      }
-      // Async: the access is performed; TFSRE0_EL1.TF0 (VA[55] = 0 for user addresses).
-      this.ctl.tfsre0 |= (a >= 2 ** 55) ? 2 : 1;
-      const h = this.hooks.asyncMismatch;
-      if (h) h({ va, size, write, logicalTag: logical, allocationTag: alloc, pc: this.ctl.pc, faultVa });
+      this.tagMismatch(va, hi, size, write, off, g, logical, alloc);
       return;
     }
   }
 
-  private needsCheck(checked: boolean, flags: number): boolean {
-    return checked && (flags & F_TAGGED) !== 0 && this.ctl.tcf0 !== 0 && this.ctl.tco === 0;
+  /** A failed granule g (of an access at page offset off): sync fault, or async record. */
+  private tagMismatch(va: bigint, hi: number, size: number, write: boolean, off: number, g: number, logical: number, alloc: number): void {
+    const first = off >> 4;
+    // FAR: the first accessed byte if the first granule failed, else the start of the failing granule.
+    const a = Number(va & VA_MASK);
+    const faultVa = g === first ? va : (va & ~VA_MASK) | BigInt(a - off + g * GRANULE_SIZE);
+    const tcf = this.ctl.tcf0;
+    if (tcf === 1 || (tcf === 3 && !write)) {
+      const f = new GuestFault('tagcheck', faultVa, write);
+      f.logicalTag = logical; f.allocationTag = alloc; f.size = size;
+      throw f;
+    }
+    // Async: the access is performed; TFSRE0_EL1.TF0 (VA[55] = 0 for user addresses).
+    this.ctl.tfsre0 |= (hi & 0x0080_0000) !== 0 ? 2 : 1;
+    const h = this.hooks.asyncMismatch;
+    if (h) h({ va, size, write, logicalTag: logical, allocationTag: alloc, pc: this.ctl.pc, faultVa });
   }
 
   // ---- data access: fast paths for in-page accesses, one general slow path -------------------
 
-  /** Resolves an in-page access of `size` bytes at va; returns the page and sets this.off. */
+  /** Page offset of the last `lookup`. */
   private off = 0;
-  private lookup(va: bigint, size: number, write: boolean, checked: boolean): PhysPage {
-    const a = Number(va & VA_MASK);
-    const vpn = Math.floor(a / PAGE_SIZE);
-    const off = a - vpn * PAGE_SIZE;
+  /**
+   * Resolves an access of `size` bytes at va: returns the page and sets this.off, or returns null
+   * (having done nothing) when the access crosses into the next page.
+   * The address is split into 32-bit halves through a scratch typed array (no bigint arithmetic):
+   * page offset, virtual page number (bits 55:12; >= 2^36 is never in the TLB and faults in `fill`)
+   * and the logical tag all come from `lo` and `hi`.
+   */
+  private lookup(va: bigint, size: number, write: boolean, checked: boolean): PhysPage | null {
+    SCRATCH64[0] = va;
+    const lo = SCRATCH32[LO], hi = SCRATCH32[HI];
+    const off = lo & PAGE_MASK;
+    if (off + size > PAGE_SIZE) return null;
     this.off = off;
-    const i = vpn & TLB_MASK;
-    let flags: number;
+    const vpn = (hi & 0xff_ffff) * 0x10_0000 + (lo >>> 12);
+    const i = (lo >>> 12) & TLB_MASK;
+    let flags = this.tlbFlags[i];
     let page: PhysPage;
-    if (this.tlbVpn[i] === vpn && (this.tlbFlags[i] & (write ? F_W : F_R)) !== 0) {
-      flags = this.tlbFlags[i];
+    if (this.tlbVpn[i] === vpn && (flags & (write ? F_W : F_R)) !== 0) {
       page = this.tlbPage[i]!;
     } else {
-      flags = this.fill(va, a, write, false);
+      flags = this.fill(va, (hi & 0xff_ffff) * 0x1_0000_0000 + lo, write, false);
       if ((flags & (write ? F_W : F_R)) === 0) throw new GuestFault('permission', va, write);
       page = this.slowPage!;
       if (this.watchedVpns.has(vpn) && this.hooks.watch) this.hooks.watch(va, size, write);
     }
-    if (this.needsCheck(checked, flags)) this.checkTags(va, a, size, write, page, off);
+    if (checked && (flags & F_TAGGED) !== 0 && this.ctl.tcf0 !== 0 && this.ctl.tco === 0) this.checkTags(va, hi, size, write, page, off);
     if (write) {
       if (this.hooks.beforeWrite) this.hooks.beforeWrite(page, off, size, va);
-      if (page.decoded !== null) page.decoded = null;
+      if (page.decoded !== null) { page.decoded = null; if (this.onCodeWrite !== null) this.onCodeWrite(); }
     }
     return page;
+  }
+
+  /** `lookup` of an access known to stay within its page. */
+  private lookupIn(va: bigint, size: number, write: boolean, checked: boolean): PhysPage {
+    return this.lookup(va, size, write, checked)!;
   }
 
   /** Adds n to a tagged address keeping the tag byte. */
@@ -219,8 +248,8 @@ export class Mmu {
     const a = Number(va & VA_MASK);
     const firstLen = PAGE_SIZE - (a % PAGE_SIZE);
     const va2 = Mmu.addVa(va, firstLen);
-    const p1 = this.lookup(va, firstLen, write, checked); const o1 = this.off;
-    const p2 = this.lookup(va2, size - firstLen, write, checked);
+    const p1 = this.lookupIn(va, firstLen, write, checked); const o1 = this.off;
+    const p2 = this.lookupIn(va2, size - firstLen, write, checked);
     for (let k = 0; k < size; k++) {
       const p = k < firstLen ? p1 : p2;
       const o = k < firstLen ? o1 + k : k - firstLen;
@@ -230,68 +259,70 @@ export class Mmu {
   private readonly crossBuf = new Uint8Array(16);
   private readonly crossView = new DataView(this.crossBuf.buffer);
 
-  private crosses(va: bigint, size: number): boolean {
-    // Cheap test on the low 12 bits (exact: BigInt.asUintN keeps them).
-    return (Number(BigInt.asUintN(12, va)) + size) > PAGE_SIZE;
-  }
-
   read8(va: bigint, checked: boolean): number {
-    const p = this.lookup(va, 1, false, checked);
+    const p = this.lookupIn(va, 1, false, checked);
     return p.data[this.off];
   }
   read16(va: bigint, checked: boolean): number {
-    if (this.crosses(va, 2)) { this.crossAccess(va, 2, false, checked, this.crossBuf); return this.crossView.getUint16(0, true); }
     const p = this.lookup(va, 2, false, checked);
+    if (p === null) { this.crossAccess(va, 2, false, checked, this.crossBuf); return this.crossView.getUint16(0, true); }
     return p.view.getUint16(this.off, true);
   }
   read32(va: bigint, checked: boolean): number {
-    if (this.crosses(va, 4)) { this.crossAccess(va, 4, false, checked, this.crossBuf); return this.crossView.getUint32(0, true); }
     const p = this.lookup(va, 4, false, checked);
+    if (p === null) { this.crossAccess(va, 4, false, checked, this.crossBuf); return this.crossView.getUint32(0, true); }
     return p.view.getUint32(this.off, true);
   }
   read64(va: bigint, checked: boolean): bigint {
-    if (this.crosses(va, 8)) { this.crossAccess(va, 8, false, checked, this.crossBuf); return this.crossView.getBigUint64(0, true); }
     const p = this.lookup(va, 8, false, checked);
-    return p.view.getBigUint64(this.off, true);
+    if (p === null) { this.crossAccess(va, 8, false, checked, this.crossBuf); return this.crossView.getBigUint64(0, true); }
+    // Two 32-bit reads through the scratch: DataView's bigint accessors allocate, these do not.
+    const v = p.view, o = this.off;
+    SCRATCH32[LO] = v.getUint32(o, true);
+    SCRATCH32[HI] = v.getUint32(o + 4, true);
+    return SCRATCH64[0];
   }
   /** Returns the low 64 bits; the high 64 bits are left in `hi128`. One access: all granules checked first. */
   read128(va: bigint, checked: boolean): bigint {
-    if (this.crosses(va, 16)) {
+    const p = this.lookup(va, 16, false, checked);
+    if (p === null) {
       this.crossAccess(va, 16, false, checked, this.crossBuf);
       this.hi128 = this.crossView.getBigUint64(8, true);
       return this.crossView.getBigUint64(0, true);
     }
-    const p = this.lookup(va, 16, false, checked);
     this.hi128 = p.view.getBigUint64(this.off + 8, true);
     return p.view.getBigUint64(this.off, true);
   }
 
   write8(va: bigint, v: number, checked: boolean): void {
-    const p = this.lookup(va, 1, true, checked);
+    const p = this.lookupIn(va, 1, true, checked);
     p.data[this.off] = v;
   }
   write16(va: bigint, v: number, checked: boolean): void {
-    if (this.crosses(va, 2)) { this.crossView.setUint16(0, v, true); this.crossAccess(va, 2, true, checked, this.crossBuf); return; }
     const p = this.lookup(va, 2, true, checked);
+    if (p === null) { this.crossView.setUint16(0, v, true); this.crossAccess(va, 2, true, checked, this.crossBuf); return; }
     p.view.setUint16(this.off, v, true);
   }
   write32(va: bigint, v: number, checked: boolean): void {
-    if (this.crosses(va, 4)) { this.crossView.setUint32(0, v, true); this.crossAccess(va, 4, true, checked, this.crossBuf); return; }
     const p = this.lookup(va, 4, true, checked);
+    if (p === null) { this.crossView.setUint32(0, v, true); this.crossAccess(va, 4, true, checked, this.crossBuf); return; }
     p.view.setUint32(this.off, v, true);
   }
   write64(va: bigint, v: bigint, checked: boolean): void {
-    if (this.crosses(va, 8)) { this.crossView.setBigUint64(0, v, true); this.crossAccess(va, 8, true, checked, this.crossBuf); return; }
     const p = this.lookup(va, 8, true, checked);
-    p.view.setBigUint64(this.off, v, true);
+    if (p === null) { this.crossView.setBigUint64(0, v, true); this.crossAccess(va, 8, true, checked, this.crossBuf); return; }
+    SCRATCH64[0] = v;
+    const w = p.view, o = this.off;
+    w.setUint32(o, SCRATCH32[LO], true);
+    w.setUint32(o + 4, SCRATCH32[HI], true);
   }
   write128(va: bigint, lo: bigint, hi: bigint, checked: boolean): void {
-    if (this.crosses(va, 16)) {
+    const p = this.lookup(va, 16, true, checked);
+    if (p === null) {
       this.crossView.setBigUint64(0, lo, true); this.crossView.setBigUint64(8, hi, true);
       this.crossAccess(va, 16, true, checked, this.crossBuf);
       return;
     }
-    const p = this.lookup(va, 16, true, checked);
     p.view.setBigUint64(this.off, lo, true);
     p.view.setBigUint64(this.off + 8, hi, true);
   }
@@ -301,7 +332,7 @@ export class Mmu {
    * which must not be half done when their second half faults).
    */
   probe(va: bigint, size: number, write: boolean, checked: boolean): void {
-    if (this.crosses(va, size)) {
+    if ((Number(BigInt.asUintN(12, va)) + size) > PAGE_SIZE) {
       const a = Number(va & VA_MASK);
       const firstLen = PAGE_SIZE - (a % PAGE_SIZE);
       this.probeOne(va, firstLen, write, checked);
@@ -319,7 +350,10 @@ export class Mmu {
       if ((flags & (write ? F_W : F_R)) === 0) throw new GuestFault('permission', va, write);
       page = this.slowPage!;
     }
-    if (this.needsCheck(checked, flags)) this.checkTags(va, a, size, write, page, a % PAGE_SIZE);
+    if (checked && (flags & F_TAGGED) !== 0 && this.ctl.tcf0 !== 0 && this.ctl.tco === 0) {
+      SCRATCH64[0] = va;
+      this.checkTags(va, SCRATCH32[HI], size, write, page, a % PAGE_SIZE);
+    }
   }
 
   // ---- allocation tags (the tag instructions; never tag-checked themselves) -----------------
@@ -327,7 +361,7 @@ export class Mmu {
   /** LDG: the allocation tag of the granule containing va; 0 on untagged memory or without tag access. */
   loadTag(va: bigint): number {
     const a = Number(va & VA_MASK);
-    const p = this.lookup(va, 1, false, false);
+    const p = this.lookupIn(va, 1, false, false);
     if (!this.ctl.ata || !this.pageTagged(a)) return 0;
     return p.getTag(this.off >> 4);
   }
@@ -354,7 +388,7 @@ export class Mmu {
     for (let k = 0; k < granules; k++) {
       const gva = Mmu.addVa(va, k * GRANULE_SIZE);
       const ga = a + k * GRANULE_SIZE;
-      const p = this.lookup(gva, GRANULE_SIZE, zero, false);
+      const p = this.lookupIn(gva, GRANULE_SIZE, zero, false);
       const off = this.off;
       if (zero) p.data.fill(0, off, off + GRANULE_SIZE);
       if (!this.ctl.ata || !this.pageTagged(ga)) continue;
@@ -371,22 +405,24 @@ export class Mmu {
    * (Added by the load/store + MTE instructions work; separate so storeTags stays the reference.)
    */
   storeTagGranule(va: bigint, tag: number, zero: boolean): void {
-    const a = Number(va & VA_MASK);
-    const vpn = Math.floor(a / PAGE_SIZE);
-    const i = vpn & TLB_MASK;
-    if ((a & (GRANULE_SIZE - 1)) !== 0 || this.tlbVpn[i] !== vpn || (this.tlbFlags[i] & F_W) === 0
+    SCRATCH64[0] = va;
+    const lo = SCRATCH32[LO], hi = SCRATCH32[HI];
+    const vpn = (hi & 0xff_ffff) * 0x10_0000 + (lo >>> 12);
+    const i = (lo >>> 12) & TLB_MASK;
+    if ((lo & (GRANULE_SIZE - 1)) !== 0 || this.tlbVpn[i] !== vpn || (this.tlbFlags[i] & F_W) === 0
       || this.hooks.beforeTagWrite !== undefined || (zero && this.hooks.beforeWrite !== undefined)) {
       this.storeTags(va, 1, tag, zero);
       return;
     }
     const page = this.tlbPage[i]!;
-    const off = a - vpn * PAGE_SIZE;
+    const off = lo & PAGE_MASK;
     if (zero) {
       page.data.fill(0, off, off + GRANULE_SIZE);
-      if (page.decoded !== null) page.decoded = null;
+      if (page.decoded !== null) { page.decoded = null; if (this.onCodeWrite !== null) this.onCodeWrite(); }
     }
     if (this.ctl.ata && (this.tlbFlags[i] & F_TAGGED) !== 0) page.setTag(off >> 4, tag);
   }
+
 
   // ---- kernel (uaccess) helpers ---------------------------------------------------------------
 
@@ -398,7 +434,7 @@ export class Mmu {
       const cva = Mmu.addVa(va, k);
       const a = Number(cva & VA_MASK);
       const n = Math.min(len - k, PAGE_SIZE - (a % PAGE_SIZE));
-      const p = this.lookup(cva, Math.min(n, 16), false, false);
+      const p = this.lookupIn(cva, Math.min(n, 16), false, false);
       if (checked && this.ctl.tcf0 === 1) this.probe(cva, n, false, true);
       out.set(p.data.subarray(this.off, this.off + n), k);
       k += n;
@@ -414,7 +450,7 @@ export class Mmu {
       const a = Number(cva & VA_MASK);
       const n = Math.min(bytes.length - k, PAGE_SIZE - (a % PAGE_SIZE));
       if (checked && this.ctl.tcf0 === 1) this.probe(cva, n, true, true);
-      const p = this.lookup(cva, n, true, false);
+      const p = this.lookupIn(cva, n, true, false);
       p.data.set(bytes.subarray(k, k + n), this.off);
       k += n;
     }
