@@ -8,6 +8,8 @@ export const SINK = 33;
 
 export class CpuState implements TagCheckControl {
   readonly x = new BigUint64Array(34);
+  /** The same registers as 32-bit halves (host byte order): Xn's low word at [2n], high at [2n+1] on little-endian hosts. */
+  readonly x32 = new Uint32Array(this.x.buffer, this.x.byteOffset, 68);
   /** Vector registers: Vn low 64 bits at [2n], high 64 bits at [2n+1]. */
   readonly v = new BigUint64Array(64);
   pc = 0;

@@ -1,6 +1,7 @@
 // Derives the decoder, the encoder (assembler back end), the disassembler and the hover text from
 // the instruction descriptions. Nothing here knows any particular instruction.
 import { OperandError, type EncodeContext } from '../asm/types';
+import { JIT_HELPERS, TEMPLATES } from './jit';
 import { splitTopLevel, withNamesAsSymbols } from './operands';
 import {
   compilePattern, extractFields, insertFields,
@@ -88,6 +89,20 @@ export class InstructionTable {
   compile(word: number): Step | undefined {
     const d = this.decode(word);
     return d ? d.spec.exec(d.fields) : undefined;
+  }
+
+  /** Helpers in scope of JIT template source (see jit.ts). */
+  readonly jitHelpers = JIT_HELPERS;
+
+  /**
+   * JavaScript source of the word's fast path for the CPU's block compiler (jit.ts), for the
+   * instruction at `pc`; undefined when its spec has no template (the block calls its closure).
+   */
+  jitSource(word: number, pc: number): string | undefined {
+    const d = this.decode(word);
+    if (!d) return undefined;
+    const t = TEMPLATES[d.spec.id];
+    return t ? t(d.fields, pc) : undefined;
   }
 
   // ---- disassembly -----------------------------------------------------------------------------

@@ -541,12 +541,14 @@ export const FPSR_MASK = 0x0800_009f;
 /**
  * The virtual counter: deterministic, derived from retired instructions (one tick per 16, as if
  * one instruction took one nanosecond at 62.5 MHz) and strictly increasing from read to read.
+ * The count is the CPU's live one (`retired()`: the instructions before this MRS), so a program
+ * reads the same values whatever chunks the CPU loop is run in.
  */
 const counters = new WeakMap<Cpu, { last: bigint }>();
 function readCounter(c: Cpu): bigint {
   let s = counters.get(c);
   if (!s) counters.set(c, s = { last: 0n });
-  const fromSteps = BigInt(c.steps) / 16n;
+  const fromSteps = BigInt(c.retired()) / 16n;
   s.last = fromSteps > s.last ? fromSteps : s.last + 1n;
   return s.last;
 }

@@ -1,0 +1,495 @@
+// JavaScript source templates for the hottest instructions, used by the CPU's block compiler
+// (emulator/cpu/cpu.ts) to build one function per basic block instead of calling each instruction's
+// closure. A template is the *fast path* of the closure its spec's `exec` builds: it works on the
+// registers as 32-bit halves (no bigint arithmetic, nothing allocated) and, for memory accesses,
+// reads the MMU's TLB directly; whenever anything is not simple (a TLB miss, an access crossing a
+// page or, when checked, a granule, a tag check that would fail, a write hook, a write to a page
+// with decoded code...) it runs `$SLOW`, which the block compiler replaces by a call of the
+// instruction's own closure, so every fault, hook and corner case takes exactly the closure's path.
+//
+// Contract for template source (one JavaScript statement list):
+//  - names in scope: `c` (the Cpu), `x` (c.x), `w` (c.x32: X[n] low half at w[2n], high at
+//    w[2n+1]), `m` (c.mmu), `tv`, `tf`, `tp` (the MMU's TLB vpn / flags / page arrays) and the
+//    helpers of JIT_HELPERS by name;
+//  - temporaries are declared with const/let (the compiler wraps each template in a block);
+//  - nothing outside `$SLOW` may throw, call a memory hook or depend on c.pc (pc-relative values
+//    are baked in from `pc`); branches set c.npc (the compiler presets it to pc + 4).
+// Templates exist only for the spec ids listed in TEMPLATES; anything else runs its closure.
+// test/cpu/jit.test.ts checks every template against its closure on random states and encodings.
+import { chooseNonExcludedTag, irgTag } from './groups/mte';
+import { logicalImmValue, rd31, sfield, wr31 } from './semantics';
+import type { Fields } from './spec';
+
+/** Helper functions template source may call (passed to every block function by name). */
+export const JIT_HELPERS: Record<string, unknown> = { irgTag, chooseNonExcludedTag };
+
+/** Builds the source for one instruction (fields decoded, pc its address), or undefined to use its closure. */
+export type JitTemplate = (f: Fields, pc: number) => string | undefined;
+
+const TWO32 = 4294967296;
+const L = (r: number): string => `w[${2 * r}]`;
+const H = (r: number): string => `w[${2 * r + 1}]`;
+/** The halves of a 64-bit constant given as a (possibly negative, wrapping) integer number or bigint. */
+function halves(v: bigint): [number, number] {
+  const u = BigInt.asUintN(64, v);
+  return [Number(u & 0xffff_ffffn), Number(u >> 32n)];
+}
+
+// ---- condition codes -------------------------------------------------------------------------------
+
+function condExpr(cond: number): string {
+  switch (cond) {
+    case 0: return 'c.zf === 1';
+    case 1: return 'c.zf === 0';
+    case 2: return 'c.cf === 1';
+    case 3: return 'c.cf === 0';
+    case 4: return 'c.nf === 1';
+    case 5: return 'c.nf === 0';
+    case 6: return 'c.vf === 1';
+    case 7: return 'c.vf === 0';
+    case 8: return '(c.cf === 1 && c.zf === 0)';
+    case 9: return '!(c.cf === 1 && c.zf === 0)';
+    case 10: return 'c.nf === c.vf';
+    case 11: return 'c.nf !== c.vf';
+    case 12: return '(c.zf === 0 && c.nf === c.vf)';
+    case 13: return '!(c.zf === 0 && c.nf === c.vf)';
+    default: return 'true';
+  }
+}
+
+// ---- arithmetic on halves --------------------------------------------------------------------------
+// Operands are given as expressions of numbers in [0, 2^32): a = (al, ah), b = (bl, bh). Results are
+// written to register d (Uint32Array stores wrap modulo 2^32) after all operands are read.
+
+/** d = a + b or a - b, 64-bit, optionally setting NZCV (d = -1: flags only). */
+function addSub64(d: number, sub: boolean, setf: boolean, al: string, ah: string, bl: string, bh: string): string {
+  const s: string[] = [`const al = ${al}, ah = ${ah}, bl = ${bl}, bh = ${bh};`];
+  if (sub) s.push('const l = al - bl; const h = ah - bh - (l < 0 ? 1 : 0);');
+  else s.push('const l = al + bl; const h = ah + bh + (l > 4294967295 ? 1 : 0);');
+  if (d >= 0) s.push(`${L(d)} = l; ${H(d)} = h;`);
+  if (setf) {
+    s.push('const rl = l >>> 0, rh = h >>> 0;');
+    s.push('c.nf = rh >>> 31; c.zf = (rl | rh) === 0 ? 1 : 0;');
+    s.push(sub ? 'c.cf = h >= 0 ? 1 : 0; c.vf = ((ah ^ bh) & (ah ^ rh)) >>> 31;'
+      : 'c.cf = h > 4294967295 ? 1 : 0; c.vf = ((ah ^ rh) & (bh ^ rh)) >>> 31;');
+  }
+  return s.join(' ');
+}
+
+/** d = a + b or a - b, 32-bit (upper half of d zeroed), optionally setting NZCV (d = -1: flags only). */
+function addSub32(d: number, sub: boolean, setf: boolean, al: string, bl: string): string {
+  const s: string[] = [`const al = ${al}, bl = ${bl};`, `const l = al ${sub ? '-' : '+'} bl;`];
+  if (d >= 0) s.push(`${L(d)} = l; ${H(d)} = 0;`);
+  if (setf) {
+    s.push('const r = l >>> 0;');
+    s.push('c.nf = r >>> 31; c.zf = r === 0 ? 1 : 0;');
+    s.push(sub ? 'c.cf = l >= 0 ? 1 : 0; c.vf = ((al ^ bl) & (al ^ r)) >>> 31;'
+      : 'c.cf = l > 4294967295 ? 1 : 0; c.vf = ((al ^ r) & (bl ^ r)) >>> 31;');
+  }
+  return s.join(' ');
+}
+
+type LogicOp = 'and' | 'bic' | 'orr' | 'orn' | 'eor' | 'eon';
+const LOGIC: Record<LogicOp, (a: string, b: string) => string> = {
+  and: (a, b) => `${a} & ${b}`, bic: (a, b) => `${a} & ~${b}`,
+  orr: (a, b) => `${a} | ${b}`, orn: (a, b) => `${a} | ~${b}`,
+  eor: (a, b) => `${a} ^ ${b}`, eon: (a, b) => `${a} ^ ~${b}`,
+};
+
+/** d = a op b (64 or 32-bit), with NZ set and CV cleared when setf. */
+function logic(d: number, x64: boolean, op: LogicOp, setf: boolean, al: string, ah: string, bl: string, bh: string): string {
+  const s: string[] = [];
+  if (x64) {
+    s.push(`const al = ${al}, ah = ${ah}, bl = ${bl}, bh = ${bh};`);
+    s.push(`const rl = ${LOGIC[op]('al', 'bl')}, rh = ${LOGIC[op]('ah', 'bh')};`);
+    s.push(`${L(d)} = rl; ${H(d)} = rh;`);
+    if (setf) s.push('c.nf = rh >>> 31; c.zf = (rl | rh) === 0 ? 1 : 0; c.cf = 0; c.vf = 0;');
+  } else {
+    s.push(`const al = ${al}, bl = ${bl};`);
+    s.push(`const rl = ${LOGIC[op]('al', 'bl')};`);
+    s.push(`${L(d)} = rl; ${H(d)} = 0;`);
+    if (setf) s.push('c.nf = rl >>> 31; c.zf = rl === 0 ? 1 : 0; c.cf = 0; c.vf = 0;');
+  }
+  return s.join(' ');
+}
+
+/**
+ * Rm shifted by a constant as [bl, bh] expressions (numbers in [0, 2^32)), after `const ml = ..., mh = ...`.
+ * type: 0 LSL, 1 LSR, 2 ASR, 3 ROR; s in [0, 64) (64-bit) or [0, 32) (32-bit; bh unused).
+ */
+function shifted(type: number, s: number, x64: boolean): [string, string] {
+  if (s === 0) return ['ml', 'mh'];
+  if (!x64) {
+    switch (type) {
+      case 0: return [`(ml << ${s}) >>> 0`, '0'];
+      case 1: return [`ml >>> ${s}`, '0'];
+      case 2: return [`(ml >> ${s}) >>> 0`, '0'];
+      default: return [`((ml >>> ${s}) | (ml << ${32 - s})) >>> 0`, '0'];
+    }
+  }
+  if (s < 32) {
+    switch (type) {
+      case 0: return [`(ml << ${s}) >>> 0`, `((mh << ${s}) | (ml >>> ${32 - s})) >>> 0`];
+      case 1: return [`((ml >>> ${s}) | (mh << ${32 - s})) >>> 0`, `mh >>> ${s}`];
+      case 2: return [`((ml >>> ${s}) | (mh << ${32 - s})) >>> 0`, `(mh >> ${s}) >>> 0`];
+      default: return [`((ml >>> ${s}) | (mh << ${32 - s})) >>> 0`, `((mh >>> ${s}) | (ml << ${32 - s})) >>> 0`];
+    }
+  }
+  if (s === 32) {
+    switch (type) {
+      case 0: return ['0', 'ml'];
+      case 1: return ['mh', '0'];
+      case 2: return ['mh', '(mh >> 31) >>> 0'];
+      default: return ['mh', 'ml'];
+    }
+  }
+  const t = s - 32;
+  switch (type) {
+    case 0: return ['0', `(ml << ${t}) >>> 0`];
+    case 1: return [`mh >>> ${t}`, '0'];
+    case 2: return [`(mh >> ${t}) >>> 0`, '(mh >> 31) >>> 0'];
+    default: return [`((mh >>> ${t}) | (ml << ${32 - t})) >>> 0`, `((ml >>> ${t}) | (mh << ${32 - t})) >>> 0`];
+  }
+}
+
+/** Rm extended (option 0-7: uxtb uxth uxtw uxtx sxtb sxth sxtw sxtx) then shifted left by s (0-4). */
+function extended(option: number, s: number): [string, string] {
+  let el: string, eh: string;
+  switch (option) {
+    case 0: el = '(ml & 255)'; eh = '0'; break;
+    case 1: el = '(ml & 65535)'; eh = '0'; break;
+    case 2: el = 'ml'; eh = '0'; break;
+    case 4: el = '((ml << 24) >> 24)'; eh = `(((ml << 24) >> 24) >> 31)`; break;
+    case 5: el = '((ml << 16) >> 16)'; eh = `(((ml << 16) >> 16) >> 31)`; break;
+    case 6: el = '(ml | 0)'; eh = '((ml | 0) >> 31)'; break;
+    default: el = 'ml'; eh = 'mh'; break;
+  }
+  if (s === 0) return [`${el} >>> 0`, `${eh} >>> 0`];
+  return [`(${el} << ${s}) >>> 0`, `((${eh} << ${s}) | (${el} >>> ${32 - s})) >>> 0`];
+}
+
+// ---- templates: data processing ---------------------------------------------------------------------
+
+function addSubImm(sub: boolean, setf: boolean): JitTemplate {
+  return f => {
+    const d = wr31(f.Rd, !setf), n = rd31(f.Rn, true);
+    const k = f.imm12 * (f.sh ? 4096 : 1);
+    if (f.sf) {
+      if (!setf) {
+        return sub
+          ? `const l = ${L(n)} - ${k}; ${L(d)} = l; ${H(d)} = ${H(n)} - (l < 0 ? 1 : 0);`
+          : `const l = ${L(n)} + ${k}; ${L(d)} = l; ${H(d)} = ${H(n)} + (l > 4294967295 ? 1 : 0);`;
+      }
+      return addSub64(d, sub, true, L(n), H(n), String(k), '0');
+    }
+    if (!setf) return `${L(d)} = ${L(n)} ${sub ? '-' : '+'} ${k}; ${H(d)} = 0;`;
+    return addSub32(d, sub, true, L(n), String(k));
+  };
+}
+
+function addSubShifted(sub: boolean, setf: boolean): JitTemplate {
+  return f => {
+    const d = wr31(f.Rd, false), n = rd31(f.Rn, false), m = rd31(f.Rm, false), x64 = f.sf === 1;
+    const [bl, bh] = shifted(f.shift, f.imm6, x64);
+    const pre = `const ml = ${L(m)}, mh = ${H(m)};`;
+    return x64 ? `${pre} ${addSub64(d, sub, setf, L(n), H(n), bl, bh)}` : `${pre} ${addSub32(d, sub, setf, L(n), bl)}`;
+  };
+}
+
+function addSubExtended(sub: boolean, setf: boolean): JitTemplate {
+  return f => {
+    const d = wr31(f.Rd, !setf), n = rd31(f.Rn, true), m = rd31(f.Rm, false), x64 = f.sf === 1;
+    const [bl, bh] = extended(f.option, f.imm3);
+    const pre = `const ml = ${L(m)}, mh = ${H(m)};`;
+    return x64 ? `${pre} ${addSub64(d, sub, setf, L(n), H(n), bl, bh)}` : `${pre} ${addSub32(d, sub, setf, L(n), bl)}`;
+  };
+}
+
+function logicShifted(op: LogicOp, setf: boolean): JitTemplate {
+  return f => {
+    const d = wr31(f.Rd, false), n = rd31(f.Rn, false), m = rd31(f.Rm, false), x64 = f.sf === 1;
+    const [bl, bh] = shifted(f.shift, f.imm6, x64);
+    return `const ml = ${L(m)}, mh = ${H(m)}; ${logic(d, x64, op, setf, L(n), H(n), bl, bh)}`;
+  };
+}
+
+function logicImm(op: LogicOp, setf: boolean): JitTemplate {
+  return f => {
+    const x64 = f.sf === 1;
+    const k = logicalImmValue(f.N, f.immr, f.imms, x64 ? 64 : 32);
+    if (k === undefined) return undefined;
+    const d = wr31(f.Rd, !setf), n = rd31(f.Rn, false);
+    const [kl, kh] = halves(k);
+    if (op === 'orr' && f.Rn === 31) return `${L(d)} = ${kl}; ${H(d)} = ${x64 ? kh : 0};`;
+    return logic(d, x64, op, setf, L(n), H(n), String(kl), String(kh));
+  };
+}
+
+function moveWide(kind: 'z' | 'n' | 'k'): JitTemplate {
+  return f => {
+    const d = wr31(f.Rd, false), x64 = f.sf === 1;
+    const sh = 16 * f.hw;
+    if (kind === 'k') {
+      const idx = sh >= 32 ? 2 * d + 1 : 2 * d;
+      const s = sh % 32;
+      const keep = (~(0xffff << s)) >>> 0, v = (f.imm16 << s) >>> 0;
+      return `${idx === 2 * d ? L(d) : H(d)} = (w[${idx}] & ${keep}) | ${v};${x64 ? '' : ` ${H(d)} = 0;`}`;
+    }
+    let v = BigInt(f.imm16) << BigInt(sh);
+    if (kind === 'n') v = ~v & (x64 ? 0xffff_ffff_ffff_ffffn : 0xffff_ffffn);
+    const [lo, hi] = halves(v);
+    return `${L(d)} = ${lo}; ${H(d)} = ${hi};`;
+  };
+}
+
+function condSelect(key: number): JitTemplate {
+  return f => {
+    const d = wr31(f.Rd, false), n = rd31(f.Rn, false), m = rd31(f.Rm, false), x64 = f.sf === 1;
+    const s: string[] = [`const nl = ${L(n)}, nh = ${H(n)}, ml = ${L(m)}, mh = ${H(m)};`];
+    // The value when the condition fails: Rm, Rm + 1, NOT Rm, -Rm.
+    switch (key) {
+      case 0: s.push('const el = ml, eh = mh;'); break;
+      case 1: s.push('const el = (ml + 1) >>> 0, eh = (mh + (ml === 4294967295 ? 1 : 0)) >>> 0;'); break;
+      case 2: s.push('const el = ~ml >>> 0, eh = ~mh >>> 0;'); break;
+      default: s.push('const el = (0 - ml) >>> 0, eh = (0 - mh - (ml !== 0 ? 1 : 0)) >>> 0;'); break;
+    }
+    s.push(`if (${condExpr(f.cond)}) { ${L(d)} = nl; ${H(d)} = ${x64 ? 'nh' : '0'}; } else { ${L(d)} = el; ${H(d)} = ${x64 ? 'eh' : '0'}; }`);
+    return s.join(' ');
+  };
+}
+
+function condCompare(neg: boolean, immForm: boolean): JitTemplate {
+  return f => {
+    const n = rd31(f.Rn, false), x64 = f.sf === 1, nz = f.nzcv;
+    const setf: string[] = [];
+    if (immForm) setf.push(`const ml = ${f.imm5}, mh = 0;`);
+    else { const m = rd31(f.Rm, false); setf.push(`const ml = ${L(m)}, mh = ${H(m)};`); }
+    setf.push(x64 ? addSub64(-1, !neg, true, L(n), H(n), 'ml', 'mh') : addSub32(-1, !neg, true, L(n), 'ml'));
+    return `if (${condExpr(f.cond)}) { ${setf.join(' ')} } else { c.nf = ${(nz >> 3) & 1}; c.zf = ${(nz >> 2) & 1}; c.cf = ${(nz >> 1) & 1}; c.vf = ${nz & 1}; }`;
+  };
+}
+
+const adr = (page: boolean): JitTemplate => (f, pc) => {
+  const d = wr31(f.Rd, false);
+  const off = sfield(f.immhi * 4 + f.immlo, 21);
+  const v = page ? pc - (pc % 4096) + off * 4096 : pc + off;
+  const [lo, hi] = halves(BigInt(v));
+  return `${L(d)} = ${lo}; ${H(d)} = ${hi};`;
+};
+
+// ---- templates: branches ----------------------------------------------------------------------------
+
+/** pc = Xn with the tag byte dropped; a non-user address becomes 2^48 (faults at fetch), as branchTarget. */
+const regTarget = (n: number): string =>
+  `((${H(n)} & 16711680) === 0 ? (${H(n)} & 65535) * ${TWO32} + ${L(n)} : 281474976710656)`;
+
+const BRANCHES: Record<string, JitTemplate> = {
+  B: (f, pc) => `c.npc = ${pc + sfield(f.imm26, 26) * 4};`,
+  BL: (f, pc) => {
+    const [lo, hi] = halves(BigInt(pc + 4));
+    return `${L(30)} = ${lo}; ${H(30)} = ${hi}; c.npc = ${pc + sfield(f.imm26, 26) * 4};`;
+  },
+  B_cond: (f, pc) => `if (${condExpr(f.cond)}) c.npc = ${pc + sfield(f.imm19, 19) * 4};`,
+  CBZ: (f, pc) => {
+    const t = rd31(f.Rt, false);
+    return `if (${f.sf ? `(${L(t)} | ${H(t)})` : L(t)} === 0) c.npc = ${pc + sfield(f.imm19, 19) * 4};`;
+  },
+  CBNZ: (f, pc) => {
+    const t = rd31(f.Rt, false);
+    return `if (${f.sf ? `(${L(t)} | ${H(t)})` : L(t)} !== 0) c.npc = ${pc + sfield(f.imm19, 19) * 4};`;
+  },
+  TBZ: (f, pc) => {
+    const t = rd31(f.Rt, false), b = f.b5 * 32 + f.b40;
+    return `if (((w[${2 * t + (b >> 5)}] >>> ${b & 31}) & 1) === 0) c.npc = ${pc + sfield(f.imm14, 14) * 4};`;
+  },
+  TBNZ: (f, pc) => {
+    const t = rd31(f.Rt, false), b = f.b5 * 32 + f.b40;
+    return `if (((w[${2 * t + (b >> 5)}] >>> ${b & 31}) & 1) !== 0) c.npc = ${pc + sfield(f.imm14, 14) * 4};`;
+  },
+  BR: f => `c.npc = ${regTarget(rd31(f.Rn, false))};`,
+  RET: f => `c.npc = ${regTarget(rd31(f.Rn, false))};`,
+  BLR: (f, pc) => {
+    const [lo, hi] = halves(BigInt(pc + 4));
+    return `const t = ${regTarget(rd31(f.Rn, false))}; ${L(30)} = ${lo}; ${H(30)} = ${hi}; c.npc = t;`;
+  },
+};
+
+// ---- templates: loads and stores --------------------------------------------------------------------
+
+/** An access: size in bytes, what it does with which register(s). */
+interface Access {
+  size: number;
+  /** 'x' 8 bytes, 'w' zero-extended, 'sx' / 'sw' sign-extended into X / W (loads only). */
+  load?: 'x' | 'w' | 'sx' | 'sw';
+  store?: boolean;
+  t: number;
+  /** Second register of a pair (each half of the access is size / 2 bytes). */
+  t2?: number;
+}
+
+/** Code computing `lo`, `hi` = Xn + off (off a small integer, maybe negative). */
+function addrImm(n: number, off: number): string {
+  return addConst(L(n), H(n), off, 'lo', 'hi');
+}
+
+/** Code declaring `lo`, `hi` (names given) = (bl, bh) + off, 64-bit. */
+function addConst(bl: string, bh: string, off: number, lo: string, hi: string): string {
+  if (off === 0) return `const ${lo} = ${bl}, ${hi} = ${bh};`;
+  if (off > 0) return `let ${lo} = ${bl} + ${off}, ${hi} = ${bh}; if (${lo} > 4294967295) { ${lo} -= ${TWO32}; ${hi} = (${hi} + 1) >>> 0; }`;
+  return `let ${lo} = ${bl} - ${-off}, ${hi} = ${bh}; if (${lo} < 0) { ${lo} += ${TWO32}; ${hi} = (${hi} - 1) >>> 0; }`;
+}
+
+/** Post-index writeback: Xn = the address (lo, hi) + off (computed from the address, not from Xn, which a load may have overwritten). */
+const postWb = (n: number, off: number): string => `{ ${addConst('lo', 'hi', off, 'nl', 'nh')} ${L(n)} = nl; ${H(n)} = nh; }`;
+
+const DATA_GET: Record<number, string> = { 1: 'getUint8', 2: 'getUint16', 4: 'getUint32' };
+const DATA_GET_S: Record<number, string> = { 1: 'getInt8', 2: 'getInt16', 4: 'getInt32' };
+const DATA_SET: Record<number, string> = { 1: 'setUint8', 2: 'setUint16', 4: 'setUint32' };
+
+/** The data movement between page view `v` at offset `o` and the register(s). */
+function move(a: Access): string {
+  const le = ', true';
+  if (a.t2 !== undefined) {
+    const half = a.size / 2;
+    if (a.store) {
+      return half === 8
+        ? `v.setUint32(o, ${L(a.t)}${le}); v.setUint32(o + 4, ${H(a.t)}${le}); v.setUint32(o + 8, ${L(a.t2)}${le}); v.setUint32(o + 12, ${H(a.t2)}${le});`
+        : `v.setUint32(o, ${L(a.t)}${le}); v.setUint32(o + 4, ${L(a.t2)}${le});`;
+    }
+    return half === 8
+      ? `const a0 = v.getUint32(o${le}), a1 = v.getUint32(o + 4${le}), b0 = v.getUint32(o + 8${le}), b1 = v.getUint32(o + 12${le}); ${L(a.t)} = a0; ${H(a.t)} = a1; ${L(a.t2)} = b0; ${H(a.t2)} = b1;`
+      : `const a0 = v.getUint32(o${le}), b0 = v.getUint32(o + 4${le}); ${L(a.t)} = a0; ${H(a.t)} = 0; ${L(a.t2)} = b0; ${H(a.t2)} = 0;`;
+  }
+  if (a.store) {
+    return a.size === 8
+      ? `v.setUint32(o, ${L(a.t)}${le}); v.setUint32(o + 4, ${H(a.t)}${le});`
+      : `v.${DATA_SET[a.size]}(o, ${L(a.t)}${a.size > 1 ? le : ''});`;
+  }
+  if (a.size === 8) return `const a0 = v.getUint32(o${le}), a1 = v.getUint32(o + 4${le}); ${L(a.t)} = a0; ${H(a.t)} = a1;`;
+  const get = (s: boolean) => `v.${(s ? DATA_GET_S : DATA_GET)[a.size]}(o${a.size > 1 ? le : ''})`;
+  switch (a.load) {
+    case 'sx': return `const q = ${get(true)}; ${L(a.t)} = q; ${H(a.t)} = q >> 31;`;
+    case 'sw': return `${L(a.t)} = ${get(true)}; ${H(a.t)} = 0;`;
+    default: return `${L(a.t)} = ${get(false)}; ${H(a.t)} = 0;`;
+  }
+}
+
+/**
+ * An access at (lo, hi) computed by `addr`: the TLB fast path, then `after` (writeback), or $SLOW.
+ * Fast only when the access stays in its page, the TLB allows it and, when the access is
+ * tag-checked and checking is on for the page, it stays in one granule whose tag matches.
+ */
+function access(addr: string, a: Access, checked: boolean, after = ''): string {
+  const write = a.store === true;
+  const s: string[] = [addr];
+  s.push('const o = lo & 4095, i = (lo >>> 12) & 1023;');
+  s.push(`let ok = o <= ${4096 - a.size} && tv[i] === (hi & 16777215) * 1048576 + (lo >>> 12) && (tf[i] & ${write ? 2 : 1}) !== 0;`);
+  if (checked) {
+    s.push('if (ok && (tf[i] & 8) !== 0 && c.tcf0 !== 0 && c.tco === 0) {');
+    s.push(`const tg = tp[i].tags; ok = (o & 15) <= ${16 - a.size} && (tg === null ? 0 : (tg[o >> 5] >> ((o >> 2) & 4)) & 15) === ((hi >>> 24) & 15); }`);
+  }
+  if (write) s.push('if (ok && (m.hooks.beforeWrite !== undefined || tp[i].decoded !== null)) ok = false;');
+  s.push(`if (ok) { const v = tp[i].view; ${move(a)} ${after} } else $SLOW`);
+  return s.join(' ');
+}
+
+type Mode = 'uimm' | 'unscaled' | 'unpriv' | 'pre' | 'post' | 'reg';
+
+function single(a: Omit<Access, 't'>, mode: Mode, log2: number): JitTemplate {
+  return f => {
+    const n = rd31(f.Rn, true);
+    const acc: Access = { ...a, t: a.store ? rd31(f.Rt, false) : wr31(f.Rt, false) };
+    if (mode === 'reg') {
+      const m = rd31(f.Rm, false), sh = f.S ? log2 : 0;
+      const [bl, bh] = f.option === 3 || f.option === 7 ? shifted(0, sh, true) : extended(f.option, sh);
+      const addr = `const ml = ${L(m)}, mh = ${H(m)}; const bl = ${bl}, bh = ${bh}; let lo = ${L(n)} + bl, hi = ${H(n)} + bh; if (lo > 4294967295) { lo -= ${TWO32}; hi += 1; } hi = hi >>> 0;`;
+      return access(addr, acc, true);
+    }
+    const off = mode === 'uimm' ? f.imm12 * (1 << log2) : sfield(f.imm9, 9);
+    if (mode === 'pre') return access(addrImm(n, off), acc, true, `${L(n)} = lo; ${H(n)} = hi;`);
+    if (mode === 'post') {
+      return access(addrImm(n, 0), acc, true, postWb(n, off));
+    }
+    return access(addrImm(n, off), acc, f.Rn !== 31);
+  };
+}
+
+function pair(load: boolean, log2: 2 | 3, mode: 'nt' | 'off' | 'pre' | 'post'): JitTemplate {
+  return f => {
+    const n = rd31(f.Rn, true);
+    const t = load ? wr31(f.Rt, false) : rd31(f.Rt, false), t2 = load ? wr31(f.Rt2, false) : rd31(f.Rt2, false);
+    const acc: Access = { size: 2 << log2, t, t2, ...(load ? { load: 'x' as const } : { store: true }) };
+    const off = sfield(f.imm7, 7) * (1 << log2);
+    const wb = mode === 'pre' || mode === 'post';
+    if (mode === 'pre') return access(addrImm(n, off), acc, true, `${L(n)} = lo; ${H(n)} = hi;`);
+    if (mode === 'post') return access(addrImm(n, 0), acc, true, postWb(n, off));
+    return access(addrImm(n, off), acc, wb || f.Rn !== 31);
+  };
+}
+
+// ---- templates: MTE ---------------------------------------------------------------------------------
+
+const MTE: Record<string, JitTemplate> = {
+  IRG: f => {
+    const d = wr31(f.Rd, true), n = rd31(f.Rn, true), m = rd31(f.Rm, false);
+    const excl = f.Rm === 31 ? 'c.gcrExclude' : `(c.gcrExclude | (${L(m)} & 65535)) & 65535`;
+    return `const tag = c.ata ? irgTag(c, ${excl}) : 0; const h = ${H(n)}; ${L(d)} = ${L(n)}; ${H(d)} = (h & 4043309055) | (tag << 24);`;
+  },
+};
+
+function tagStore(mode: 'off' | 'pre' | 'post'): JitTemplate {
+  return f => {
+    const n = rd31(f.Rn, true), t = rd31(f.Rt, true);
+    const off = sfield(f.imm9, 9) * 16;
+    const s: string[] = [`const tag = (${H(t)} >>> 24) & 15;`];
+    s.push(addrImm(n, mode === 'post' ? 0 : off));
+    s.push('const o = lo & 4095, i = (lo >>> 12) & 1023;');
+    s.push('if ((lo & 15) === 0 && tv[i] === (hi & 16777215) * 1048576 + (lo >>> 12) && (tf[i] & 2) !== 0 && m.hooks.beforeTagWrite === undefined) {');
+    s.push('if (c.ata && (tf[i] & 8) !== 0) { const pg = tp[i], tg = pg.tags; if (tg !== null) { const b = o >> 5; tg[b] = (o & 16) === 0 ? (tg[b] & 240) | tag : (tg[b] & 15) | (tag << 4); } else if (tag !== 0) pg.setTag(o >> 4, tag); }');
+    if (mode === 'pre') s.push(`${L(n)} = lo; ${H(n)} = hi;`);
+    if (mode === 'post') s.push(postWb(n, off));
+    s.push('} else $SLOW');
+    return s.join(' ');
+  };
+}
+
+// ---- the table ---------------------------------------------------------------------------------------
+
+const GP_SINGLE: { id: string; log2: number; a: Omit<Access, 't'> }[] = [
+  { id: 'STRB', log2: 0, a: { size: 1, store: true } },
+  { id: 'LDRB', log2: 0, a: { size: 1, load: 'w' } },
+  { id: 'LDRSB_x', log2: 0, a: { size: 1, load: 'sx' } },
+  { id: 'LDRSB_w', log2: 0, a: { size: 1, load: 'sw' } },
+  { id: 'STRH', log2: 1, a: { size: 2, store: true } },
+  { id: 'LDRH', log2: 1, a: { size: 2, load: 'w' } },
+  { id: 'LDRSH_x', log2: 1, a: { size: 2, load: 'sx' } },
+  { id: 'LDRSH_w', log2: 1, a: { size: 2, load: 'sw' } },
+  { id: 'STR_w', log2: 2, a: { size: 4, store: true } },
+  { id: 'LDR_w', log2: 2, a: { size: 4, load: 'w' } },
+  { id: 'LDRSW', log2: 2, a: { size: 4, load: 'sx' } },
+  { id: 'STR_x', log2: 3, a: { size: 8, store: true } },
+  { id: 'LDR_x', log2: 3, a: { size: 8, load: 'x' } },
+];
+
+export const TEMPLATES: Record<string, JitTemplate> = {
+  MOVZ: moveWide('z'), MOVN: moveWide('n'), MOVK: moveWide('k'),
+  ADD_imm: addSubImm(false, false), ADDS_imm: addSubImm(false, true), SUB_imm: addSubImm(true, false), SUBS_imm: addSubImm(true, true),
+  ADD_sreg: addSubShifted(false, false), ADDS_sreg: addSubShifted(false, true), SUB_sreg: addSubShifted(true, false), SUBS_sreg: addSubShifted(true, true),
+  ADD_ereg: addSubExtended(false, false), ADDS_ereg: addSubExtended(false, true), SUB_ereg: addSubExtended(true, false), SUBS_ereg: addSubExtended(true, true),
+  AND_sreg: logicShifted('and', false), BIC_sreg: logicShifted('bic', false), ORR_sreg: logicShifted('orr', false), ORN_sreg: logicShifted('orn', false),
+  EOR_sreg: logicShifted('eor', false), EON_sreg: logicShifted('eon', false), ANDS_sreg: logicShifted('and', true), BICS_sreg: logicShifted('bic', true),
+  AND_imm: logicImm('and', false), ORR_imm: logicImm('orr', false), EOR_imm: logicImm('eor', false), ANDS_imm: logicImm('and', true),
+  CSEL: condSelect(0), CSINC: condSelect(1), CSINV: condSelect(2), CSNEG: condSelect(3),
+  CCMP_reg: condCompare(false, false), CCMP_imm: condCompare(false, true), CCMN_reg: condCompare(true, false), CCMN_imm: condCompare(true, true),
+  ADR: adr(false), ADRP: adr(true),
+  ...BRANCHES,
+  ...MTE,
+  STG_off: tagStore('off'), STG_pre: tagStore('pre'), STG_post: tagStore('post'),
+  LDP_x_off: pair(true, 3, 'off'), LDP_x_nt: pair(true, 3, 'nt'), LDP_x_pre: pair(true, 3, 'pre'), LDP_x_post: pair(true, 3, 'post'),
+  STP_x_off: pair(false, 3, 'off'), STP_x_nt: pair(false, 3, 'nt'), STP_x_pre: pair(false, 3, 'pre'), STP_x_post: pair(false, 3, 'post'),
+  LDP_w_off: pair(true, 2, 'off'), LDP_w_nt: pair(true, 2, 'nt'), LDP_w_pre: pair(true, 2, 'pre'), LDP_w_post: pair(true, 2, 'post'),
+  STP_w_off: pair(false, 2, 'off'), STP_w_nt: pair(false, 2, 'nt'), STP_w_pre: pair(false, 2, 'pre'), STP_w_post: pair(false, 2, 'post'),
+};
+for (const k of GP_SINGLE) {
+  for (const mode of ['uimm', 'unscaled', 'unpriv', 'pre', 'post', 'reg'] as const) TEMPLATES[`${k.id}_${mode}`] = single(k.a, mode, k.log2);
+}
