@@ -47,6 +47,7 @@ const setWithTag: (c: Cpu, d: number, s: number, tag: number) => void = LITTLE_E
 
 /** ChooseNonExcludedTag (reference 2.1). */
 export function chooseNonExcludedTag(tag: number, offset: number, exclude: number): number {
+  if (exclude === 0) return (tag + offset) & 0xf;
   if ((exclude & 0xffff) === 0xffff) return 0;
   if (offset === 0) {
     while ((exclude >> tag) & 1) tag = (tag + 1) & 0xf;
@@ -66,18 +67,31 @@ export function chooseNonExcludedTag(tag: number, offset: number, exclude: numbe
  */
 export const RRND_ZERO_SEED = 0xace1;
 
-/** IRG's tag choice for an exclude mask; updates RGSR_EL1 (TAG and SEED). Tag access is enabled. */
-export function irgTag(c: Cpu, exclude: number): number {
-  let seed = (c.rgsr >>> 8) & 0xffff;
-  if (seed === 0 && c.gcrRrnd) seed = RRND_ZERO_SEED;
-  let offset = 0;
+/** Four steps of the RGSR_EL1.SEED LFSR from seed s: (the seed after them << 4) | the 4 bits they output. */
+function lfsr4(s: number): number {
+  let seed = s, offset = 0;
   for (let i = 0; i < 4; i++) {
     const top = ((seed >>> 5) ^ (seed >>> 3) ^ (seed >>> 2) ^ seed) & 1;
     seed = (top << 15) | (seed >>> 1);
     offset |= top << i;
   }
-  const tag = chooseNonExcludedTag(c.rgsr & 0xf, offset, exclude);
-  c.rgsr = tag | (seed << 8);
+  return (seed << 4) | offset;
+}
+/** lfsr4 for every 16-bit seed (256 KiB, built on the first IRG): one load per IRG instead of the loop. */
+let LFSR4: Uint32Array | null = null;
+function lfsr4Table(): Uint32Array {
+  const t = new Uint32Array(0x10000);
+  for (let s = 0; s < 0x10000; s++) t[s] = lfsr4(s);
+  return (LFSR4 = t);
+}
+
+/** IRG's tag choice for an exclude mask; updates RGSR_EL1 (TAG and SEED). Tag access is enabled. */
+export function irgTag(c: Cpu, exclude: number): number {
+  let seed = (c.rgsr >>> 8) & 0xffff;
+  if (seed === 0 && c.gcrRrnd) seed = RRND_ZERO_SEED;
+  const step = (LFSR4 ?? lfsr4Table())[seed];
+  const tag = chooseNonExcludedTag(c.rgsr & 0xf, step & 0xf, exclude);
+  c.rgsr = tag | ((step >>> 4) << 8);
   return tag;
 }
 
