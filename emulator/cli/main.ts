@@ -2,11 +2,12 @@
 // a non-zero status; guest output passes through; the status is the guest's (128+N for signal N).
 import { chmodSync, fstatSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { LinuxProcess, LoadError, deathSummary, tombstone, type ExitStatus, type MtePreference, type StdioKind } from '../linux';
+import { LinuxProcess, LoadError, deathSummary, tombstone, type ExitStatus, type MtePreference, type ProcessOptions, type StdioKind } from '../linux';
 import { SEGV_MTEAERR, SEGV_MTESERR, SIGSEGV } from '../linux/constants';
-import { CliError, assembleFile, isAssembly, linkAssembly, loadProgram, parseElfOrThrow, readInput } from './program';
+import { CliError, assembleFile, isAssembly, linkAssembly, loadProgram, parseElfOrThrow, readInput, type Program } from './program';
 import { listing } from './listing';
 import { Tracer, traceEvents } from './trace';
+import { HV_FLAGS, hvOptionsFrom, runInVm } from './hv';
 
 const USAGE = `usage: tagvisor run [options] PROGRAM [ARGS...]
        tagvisor asm FILE.s [-o FILE.elf]
@@ -29,9 +30,23 @@ run options:
   --env NAME=VALUE      add a variable to the program's environment
   --clear-env           start from an empty environment instead of tagvisor's own
 
+hypervisor options (run the program inside a KVM-like VM; see emulator/hv/README.md):
+  --vm FILE             the VM description (JSON: memory slots and their backing, MTE, swap,
+                        migration, private memory, debug policy); examples/vm-*.json
+  --swap-every N        swap out every resident guest page every N guest instructions
+  --migrate-every N     live-migrate the VM through the migration byte stream every N
+                        instructions and continue on the destination
+  --migrate-without-tags  migrate without KVM_ARM_MTE_COPY_TAGS (the broken VMM: tags are lost)
+  --trace-hv            print every hypervisor event (stage-2 map, sanitise, swap, migration
+                        rounds, memory-fault exits, conversions, refusals) to stderr
+  Without --vm, a stress option uses a 4 GiB anonymous MTE VM. --trace and --trace-json cannot
+  be combined with the hypervisor options.
+
 exit status: the program's, 128+N if signal N killed it, 124 when --max-insns stopped it,
 125 when the program blocked forever, 126 for a file that cannot be run (bad ELF, assembly
-error), 127 for a missing file, 2 for a usage error.`;
+error), 127 for a missing file, 2 for a usage error. Inside a VM: 1 when KVM_RUN fails (e.g.
+-EFAULT: memory that cannot hold tags) or a memory-fault exit is not resolved, 126 when KVM refuses
+the VM described, 2 for an invalid VM description (the message names the field).`;
 
 /** Where output goes (injectable for tests). */
 export interface CliIo {
@@ -106,6 +121,8 @@ interface RunArgs {
   clearEnv: boolean;
   program: string;
   args: string[];
+  /** The hypervisor flags, as given (parsed by hvOptionsFrom). */
+  hv: string[];
 }
 
 function parseIntArg(opt: string, v: string | undefined, min: number): number {
@@ -116,7 +133,7 @@ function parseIntArg(opt: string, v: string | undefined, min: number): number {
 }
 
 function parseRunArgs(argv: string[]): RunArgs {
-  const r: RunArgs = { trace: false, traceJson: null, maxInsns: Number.POSITIVE_INFINITY, seed: 0n, mtePref: 'async', report: true, fullReport: false, allowRead: [], env: [], clearEnv: false, program: '', args: [] };
+  const r: RunArgs = { trace: false, traceJson: null, maxInsns: Number.POSITIVE_INFINITY, seed: 0n, mtePref: 'async', report: true, fullReport: false, allowRead: [], env: [], clearEnv: false, program: '', args: [], hv: [] };
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i];
@@ -131,6 +148,12 @@ function parseRunArgs(argv: string[]): RunArgs {
       if (v === undefined) throw new CliError(`${name} needs a value`, 2);
       return v;
     };
+    if (name in HV_FLAGS) {
+      r.hv.push(name);
+      if (HV_FLAGS[name]) r.hv.push(value());
+      else if (inline !== undefined) throw new CliError(`${name} takes no value`, 2);
+      continue;
+    }
     switch (name) {
       case '--trace': r.trace = true; break;
       case '--trace-json': r.traceJson = value(); break;
@@ -171,23 +194,51 @@ function exitCodeOf(s: ExitStatus): number {
 
 export function cmdRun(argv: string[], io: CliIo): number {
   const a = parseRunArgs(argv);
+  const hv = hvOptionsFrom(a.hv);
+  if (hv && (a.trace || a.traceJson)) throw new CliError(`run: --trace and --trace-json cannot be combined with ${a.hv[0]} (the hypervisor runs the guest in slices)`, 2);
   const prog = loadProgram(a.program);
   const env = a.clearEnv ? [] : Object.entries(io.env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
   env.push(...a.env);
+  const procOpts: ProcessOptions = {
+    path: prog.path, argv: [a.program, ...a.args], env, seed: a.seed, mtePreferred: a.mtePref,
+    readRoots: [prog.path.slice(0, prog.path.lastIndexOf('/')) || '/', ...a.allowRead],
+    cwd: io.cwd, stdin: io.stdin, stdio: io.stdio,
+  };
+  const err = (line: string) => io.stderr(enc.encode(line + '\n'));
+  if (hv) {
+    const { result: r, proc } = runInVm(hv, prog.elf, procOpts, { stdout: io.stdout, stderr: io.stderr, line: err }, a.maxInsns);
+    const x = r.exit;
+    switch (x.reason) {
+      case 'shutdown':
+        // The final guest (the last migration's destination) holds the exit status and the state
+        // for the tombstone.
+        return proc.exited ? reportExit(a, prog, proc, proc.exited, err, io) : x.status;
+      case 'intr':
+        err(`tagvisor: ${a.program}: stopped after ${r.insns} instructions (--max-insns), pc 0x${proc.cpu.pc.toString(16)}`);
+        return 124;
+      case 'error':
+        err(`tagvisor: KVM_RUN failed: ${x.ret < 0 ? '-' : ''}${x.errno}: ${x.message}`);
+        err(`tagvisor: ${a.program}: the VM stopped at pc 0x${x.pc.toString(16)}${x.gpa >= 0 ? `, gpa 0x${x.gpa.toString(16)}` : ''} after ${r.insns} instructions`);
+        return 1;
+      case 'memory_fault':
+        err(`tagvisor: KVM_RUN failed: -EFAULT: unresolved KVM_EXIT_MEMORY_FAULT: ${x.private ? 'private' : 'shared'} access to gpa 0x${x.gpa.toString(16)} (size 0x${x.size.toString(16)}), pc 0x${x.pc.toString(16)}; the VMM did not convert the range`);
+        return 1;
+      case 'debug':
+        if (x.detail.startsWith('blocked forever')) {
+          err(`tagvisor: ${a.program}: ${x.detail} (a single-threaded guest has nothing that could wake it), pc 0x${proc.cpu.pc.toString(16)}`);
+        } else err(`tagvisor: ${a.program}: stopped (${x.detail})`);
+        return 125;
+    }
+  }
   let proc: LinuxProcess;
   try {
-    proc = new LinuxProcess(prog.elf, {
-      path: prog.path, argv: [a.program, ...a.args], env, seed: a.seed, mtePreferred: a.mtePref,
-      readRoots: [prog.path.slice(0, prog.path.lastIndexOf('/')) || '/', ...a.allowRead],
-      cwd: io.cwd, stdin: io.stdin, stdio: io.stdio,
-    });
+    proc = new LinuxProcess(prog.elf, procOpts);
   } catch (e) {
     if (e instanceof LoadError) throw new CliError(`${a.program}: ${e.message}`, 126);
     throw e;
   }
   proc.on('stdout', d => io.stdout(d));
   proc.on('stderr', d => io.stderr(d));
-  const err = (line: string) => io.stderr(enc.encode(line + '\n'));
   let result;
   if (a.trace || a.traceJson) {
     const text = a.trace ? err : null;
@@ -208,16 +259,7 @@ export function cmdRun(argv: string[], io: CliIo): number {
     result = proc.run(a.maxInsns);
   }
   switch (result.reason) {
-    case 'exit': {
-      const st = result.status;
-      if (st.signal !== null && a.report) {
-        const symbolize = (addr: number) => { const s = prog.elf.symbolize(addr); return s ? { name: s.symbol.name, offset: s.offset } : undefined; };
-        const mte = st.signal === SIGSEGV && (st.info?.code === SEGV_MTESERR || st.info?.code === SEGV_MTEAERR);
-        if (mte || (a.fullReport && st.core)) io.stderr(enc.encode(tombstone(proc, st, { symbolize })));
-        else err(`tagvisor: ${a.program}: ${deathSummary(proc, st, { symbolize })}`);
-      }
-      return exitCodeOf(st);
-    }
+    case 'exit': return reportExit(a, prog, proc, result.status, err, io);
     case 'limit':
       err(`tagvisor: ${a.program}: stopped after ${proc.steps} instructions (--max-insns), pc 0x${proc.cpu.pc.toString(16)}`);
       return 124;
@@ -228,6 +270,17 @@ export function cmdRun(argv: string[], io: CliIo): number {
       err(`tagvisor: ${a.program}: stopped (${result.reason})`);
       return 125;
   }
+}
+
+/** The report of a finished guest (a tombstone for a tag check fault, one line for other signals) and its exit status. */
+function reportExit(a: RunArgs, prog: Program, proc: LinuxProcess, st: ExitStatus, err: (s: string) => void, io: CliIo): number {
+  if (st.signal !== null && a.report) {
+    const symbolize = (addr: number) => { const s = prog.elf.symbolize(addr); return s ? { name: s.symbol.name, offset: s.offset } : undefined; };
+    const mte = st.signal === SIGSEGV && (st.info?.code === SEGV_MTESERR || st.info?.code === SEGV_MTEAERR);
+    if (mte || (a.fullReport && st.core)) io.stderr(enc.encode(tombstone(proc, st, { symbolize })));
+    else err(`tagvisor: ${a.program}: ${deathSummary(proc, st, { symbolize })}`);
+  }
+  return exitCodeOf(st);
 }
 
 export function cmdAsm(argv: string[], io: CliIo): number {
