@@ -400,28 +400,37 @@ export class Mmu {
   }
 
   /**
-   * One-granule `storeTags` (STG, STZG, STGP's tag part) with a fast path for a TLB hit with no
-   * hooks installed; otherwise, and for every fault, it is exactly `storeTags(va, 1, tag, zero)`.
-   * (Added by the load/store + MTE instructions work; separate so storeTags stays the reference.)
+   * One-granule `storeTags` (STG, STZG, STGP's tag part) with a fast path for a TLB hit (hooks
+   * included, called in storeTags' order); otherwise, and for every fault, it is exactly
+   * `storeTags(va, 1, tag, zero)`. (Added by the load/store + MTE instructions work; separate so
+   * storeTags stays the reference.)
    */
   storeTagGranule(va: bigint, tag: number, zero: boolean): void {
     SCRATCH64[0] = va;
     const lo = SCRATCH32[LO], hi = SCRATCH32[HI];
     const vpn = (hi & 0xff_ffff) * 0x10_0000 + (lo >>> 12);
     const i = (lo >>> 12) & TLB_MASK;
-    if ((lo & (GRANULE_SIZE - 1)) !== 0 || this.tlbVpn[i] !== vpn || (this.tlbFlags[i] & F_W) === 0
-      || this.hooks.beforeTagWrite !== undefined || (zero && this.hooks.beforeWrite !== undefined)) {
+    const flags = this.tlbFlags[i];
+    // A granule never crosses a page; a read-only or unreadable hit takes the reference path.
+    if ((lo & (GRANULE_SIZE - 1)) !== 0 || this.tlbVpn[i] !== vpn || (flags & (F_W | F_R)) !== (F_W | F_R)) {
       this.storeTags(va, 1, tag, zero);
       return;
     }
     const page = this.tlbPage[i]!;
     const off = lo & PAGE_MASK;
+    const h = this.hooks;
     if (zero) {
-      page.data.fill(0, off, off + GRANULE_SIZE);
+      if (h.beforeWrite) h.beforeWrite(page, off, GRANULE_SIZE, va);
       if (page.decoded !== null) { page.decoded = null; if (this.onCodeWrite !== null) this.onCodeWrite(); }
+      page.data.fill(0, off, off + GRANULE_SIZE);
     }
-    if (this.ctl.ata && (this.tlbFlags[i] & F_TAGGED) !== 0) page.setTag(off >> 4, tag);
+    if (this.ctl.ata && (flags & F_TAGGED) !== 0) {
+      const g = off >> 4;
+      if (h.beforeTagWrite) h.beforeTagWrite(page, g, page.getTag(g), tag, va);
+      page.setTag(g, tag);
+    }
   }
+
 
 
   // ---- kernel (uaccess) helpers ---------------------------------------------------------------
