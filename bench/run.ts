@@ -60,6 +60,6 @@ async function main(): Promise<void> {
     for (const f of benchCpu({ iterations })) console.log(formatLoop(f));
   }
   if (want('hv')) await optionalSection('hv', ['benchHv']);
-  if (want('adapter')) await optionalSection('adapter', ['benchAdapter']);
+  if (want('adapter')) await optionalSection('adapter', ['measureAdapter', 'benchAdapter']);
 }
 main().catch(e => { console.error(e); process.exit(1); });
