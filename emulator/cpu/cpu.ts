@@ -53,13 +53,27 @@ const INSNS_PER_PAGE = PAGE_SIZE / 4;
 // A page's decode cache (`PhysPage.decoded`, dropped on any write to the page) has two halves:
 // slots [0, 1024) hold each instruction's closure, slots [1024, 2048) the block entry of a pc that
 // the loop reached at its top: a visit count (number) until it is hot, then a Block. A block is the
-// straight run of instructions from that pc to the first instruction of the branch / exception /
-// system class (op0 = 101x, which includes it), the end of the page, a breakpoint or MAX_BLOCK,
-// compiled into one function that calls the instructions' closures in order (each call site sees one
-// closure, so V8 inlines them). Before each instruction it sets `pc` (exact for faults, provenance and
-// pc-relative instructions); after each but the last it checks `stop` (an SVC, a hook's stop request,
-// a write that changed code). A block never runs past the instruction budget: the loop single-steps
-// when fewer than `len` instructions remain.
+// run of instructions from that pc to the first unconditional branch (included), the end of the
+// page, a breakpoint or MAX_BLOCK; conditional branches inside it are side exits (it goes on along
+// the fall-through path). It is compiled into one function: instructions with a JIT template
+// (isa/jit.ts) become inline code on the registers' 32-bit halves and the TLB, the others calls of
+// their closures (each call site sees one closure, so V8 can inline it). Before a closure runs (an
+// instruction without template, or a template's slow path) the block sets `pc` (exact for faults,
+// hooks and `retired()`) and afterwards checks `stop` (an SVC, a hook's stop request, a write that
+// changed code). When the block branches back to its own start it loops inside the function while
+// the instruction budget allows a whole pass; the CPU loop single-steps when fewer than `len`
+// instructions remain, so `run(limit)` stops exactly at the limit.
+
+/**
+ * Only branches write `npc`. B.cond / BC.cond, CBZ / CBNZ, TBZ / TBNZ (A64 "Conditional branch
+ * (immediate)", "Compare and branch", "Test and branch") are side exits: a block goes on along the
+ * fall-through path. B, BL (immediate) and every "Unconditional branch (register)" encoding end it.
+ * Everything else (exception generation, system instructions, hints, barriers) leaves npc alone:
+ * SVC and friends stop the block through `stop` or an exception.
+ */
+const isConditionalBranch = (w: number): boolean =>
+  (w >>> 24) === 0x54 || ((w >>> 25) & 0x3f) === 0x1a || ((w >>> 25) & 0x3f) === 0x1b;
+const isUnconditionalBranch = (w: number): boolean => ((w >>> 26) & 0x1f) === 0x05 || (w >>> 25) === 0x6b;
 
 /** Where the block entries start in a page's decode cache. */
 const BLOCK_SLOT = INSNS_PER_PAGE;
@@ -145,13 +159,15 @@ export class Cpu extends CpuState {
     const jit = LITTLE_ENDIAN && dec.jitSource !== undefined && this.mmu.ctl === this;
     const steps: Step[] = [];
     const srcs: (string | undefined)[] = [];
+    const sideExit: boolean[] = [];
     for (let i = idx; i < INSNS_PER_PAGE && steps.length < MAX_BLOCK; i++) {
       const at = pc + (i - idx) * 4;
       if (i > idx && this.breakpoints.has(at)) break;
       const word = page.view.getUint32(i * 4, true);
       steps.push((codes[i] as Step | undefined) ?? this.decodeAt(page, i, at));
       srcs.push(jit ? dec.jitSource!(word, at) : undefined);
-      if (((word >>> 26) & 7) === 5) break;
+      sideExit.push(isConditionalBranch(word));
+      if (isUnconditionalBranch(word)) break;
     }
     const len = steps.length;
     // The source names this block's pcs, so each block is its own function with its own type
@@ -160,12 +176,16 @@ export class Cpu extends CpuState {
     for (let k = 0; k < len; k++) {
       const at = pc + 4 * k;
       const last = k === len - 1;
-      const slow = last
-        ? `{ c.pc = ${at}; s${k}(c); }`
-        : `{ c.pc = ${at}; s${k}(c); if (c.stop !== 0) { c.npc = ${at + 4}; c.steps += ${k + 1}; return n + ${k + 1}; } }`;
-      if (last) body.push(`c.npc = ${at + 4};`);
+      // A conditional branch inside the block is a side exit: npc is preset, the branch changes it when taken.
+      const exit = !last && sideExit[k];
+      const stopped = `{ ${exit ? '' : `c.npc = ${at + 4}; `}c.steps += ${k + 1}; return n + ${k + 1}; }`;
+      const slow = last ? `{ c.pc = ${at}; s${k}(c); }` : `{ c.pc = ${at}; s${k}(c); if (c.stop !== 0) ${stopped} }`;
+      if (last || exit) body.push(`c.npc = ${at + 4};`);
       const src = srcs[k];
       body.push(src === undefined ? slow : `{ ${src.split('$SLOW').join(slow)} }`);
+      // Taken: back to the block's start goes round the loop again (if the budget allows another
+      // full pass), anywhere else leaves the block.
+      if (exit) body.push(`if (c.npc !== ${at + 4}) { n += ${k + 1}; c.steps += ${k + 1}; if (c.npc !== ${pc} || n + ${len} > budget) return n; continue; }`);
     }
     const helpers = jit ? Object.keys(dec.jitHelpers ?? {}) : [];
     const source = `return function block_${pc.toString(16)}(c, budget) {

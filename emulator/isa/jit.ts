@@ -269,6 +269,64 @@ function condCompare(neg: boolean, immForm: boolean): JitTemplate {
   };
 }
 
+/** MADD / MSUB: 64-bit through bigint arithmetic (V8 lowers it to machine multiplies), 32-bit through Math.imul. */
+function mulAdd(sub: boolean): JitTemplate {
+  return f => {
+    const d = wr31(f.Rd, false), n = rd31(f.Rn, false), m = rd31(f.Rm, false), a = rd31(f.Ra, false);
+    if (f.sf) return `x[${d}] = BigInt.asUintN(64, x[${a}] ${sub ? '-' : '+'} x[${n}] * x[${m}]);`;
+    return `const p = Math.imul(${L(n)}, ${L(m)}); ${L(d)} = ${L(a)} ${sub ? '-' : '+'} p; ${H(d)} = 0;`;
+  };
+}
+
+/** SMADDL / UMADDL and their SUB forms: Xd = Xa +- Wn * Wm (32 x 32 -> 64). */
+function mulAddLong(signed: boolean, sub: boolean): JitTemplate {
+  return f => {
+    const d = wr31(f.Rd, false), n = rd31(f.Rn, false), m = rd31(f.Rm, false), a = rd31(f.Ra, false);
+    const op = (r: number): string => (signed ? `BigInt.asIntN(32, x[${r}])` : `(x[${r}] & 0xffffffffn)`);
+    return `x[${d}] = BigInt.asUintN(64, x[${a}] ${sub ? '-' : '+'} ${op(n)} * ${op(m)});`;
+  };
+}
+
+/** Mask of the low b bits (0 < b <= 32) as a number. */
+const lowMask = (b: number): number => (b >= 32 ? 0xffff_ffff : (2 ** b) - 1);
+
+/**
+ * SBFM / UBFM (asr, lsr, lsl, sxt*, uxt*, sbfx, ubfx, sbfiz, ubfiz) on halves: the field is shifted
+ * down and zero- or sign-extended from its width, or (insert forms) extended then shifted up.
+ */
+function bitfield(signed: boolean): JitTemplate {
+  return f => {
+    const d = wr31(f.Rd, false), n = rd31(f.Rn, false), x64 = f.sf === 1, sz = x64 ? 64 : 32;
+    const R = f.immr, S = f.imms;
+    if (!x64 && (R >= 32 || S >= 32)) return undefined;
+    const s: string[] = [`const ml = ${L(n)}, mh = ${x64 ? H(n) : '0'};`];
+    /** Extends (tl, th) from its low `b` bits, into (el, eh). */
+    const extend = (b: number): void => {
+      if (b >= 64) { s.push('const el = tl, eh = th;'); return; }
+      if (b > 32) {
+        s.push(signed ? `const el = tl, eh = ((th << ${64 - b}) >> ${64 - b}) >>> 0;` : `const el = tl, eh = (th & ${lowMask(b - 32)}) >>> 0;`);
+        return;
+      }
+      if (signed) s.push(b === 32 ? 'const el = tl >>> 0, eh = (tl >> 31) >>> 0;' : `const v = (tl << ${32 - b}) >> ${32 - b}; const el = v >>> 0, eh = (v >> 31) >>> 0;`);
+      else s.push(`const el = (tl & ${lowMask(b)}) >>> 0, eh = 0;`);
+    };
+    if (S >= R) {
+      const [tl, th] = shifted(signed ? 2 : 1, R, true);
+      s.push(`const tl = ${x64 ? tl : `ml >>> ${R}`}, th = ${x64 ? th : '0'};`);
+      extend(S - R + 1);
+    } else {
+      s.push('const tl = ml, th = mh;');
+      extend(S + 1);
+      const [ol, oh] = shifted(0, sz - R, true);
+      s.push(`{ const ml = el, mh = eh; const rl = ${ol}, rh = ${oh}; ${L(d)} = rl; ${H(d)} = ${x64 ? 'rh' : '0'}; }`);
+      return s.join(' ');
+    }
+    // 32-bit results keep only the low word (sign extension stops at bit 31).
+    s.push(`${L(d)} = el; ${H(d)} = ${x64 ? 'eh' : '0'};`);
+    return s.join(' ');
+  };
+}
+
 const adr = (page: boolean): JitTemplate => (f, pc) => {
   const d = wr31(f.Rd, false);
   const off = sfield(f.immhi * 4 + f.immlo, 21);
@@ -482,6 +540,9 @@ export const TEMPLATES: Record<string, JitTemplate> = {
   CSEL: condSelect(0), CSINC: condSelect(1), CSINV: condSelect(2), CSNEG: condSelect(3),
   CCMP_reg: condCompare(false, false), CCMP_imm: condCompare(false, true), CCMN_reg: condCompare(true, false), CCMN_imm: condCompare(true, true),
   ADR: adr(false), ADRP: adr(true),
+  MADD: mulAdd(false), MSUB: mulAdd(true),
+  SMADDL: mulAddLong(true, false), SMSUBL: mulAddLong(true, true), UMADDL: mulAddLong(false, false), UMSUBL: mulAddLong(false, true),
+  SBFM: bitfield(true), UBFM: bitfield(false),
   ...BRANCHES,
   ...MTE,
   STG_off: tagStore('off'), STG_pre: tagStore('pre'), STG_post: tagStore('post'),
