@@ -305,6 +305,22 @@ describe('programs: chunking, budgets, loops and faults inside blocks', () => {
     }
   });
 
+  it('regions (blocks joined by branches, calls and returns within a page) match single steps for any chunk size', () => {
+    const prog = [
+      'mov x1, #0x500000', 'mov x4, #500',
+      '1: tbz x4, #0, 2f', 'bl 5f', 'str x7, [x1, #8]', 'b 3f',
+      '2: add x6, x6, #7', 'ldr x8, [x1, #8]', 'add x6, x6, x8',
+      '3: subs x4, x4, #1', 'cbz x4, 4f', 'b 1b',
+      '4: mrs x9, cntvct_el0', 'brk #0',
+      '5: add x7, x7, x4', 'cmp x7, #100', 'b.lo 6f', 'sub x7, x7, #100', '6: ret',
+    ];
+    const ref = runChunked(prog, 1 << 30, 0);
+    assert.equal(ref.stop, Stop.Trap);
+    for (const chunk of [1, 2, 3, 5, 7, 13, 64, 1 << 30]) {
+      for (const th of [1, 2, 16]) assert.equal(diff(ref, runChunked(prog, chunk, th)), null, `chunk ${chunk}, threshold ${th}`);
+    }
+  });
+
   it('cntvct_el0 reads the same values whatever the chunk size (live retired count)', () => {
     const prog = ['mov x2, #0x500000', 'mov x4, #50', '1: mrs x0, cntvct_el0', 'str x0, [x2], #8', 'add x9, x9, #1', 'add x9, x9, #1', 'subs x4, x4, #1', 'b.ne 1b', 'brk #0'];
     const ref = runChunked(prog, 1 << 30, 0);
