@@ -54,8 +54,8 @@ const INSNS_PER_PAGE = PAGE_SIZE / 4;
 // slots [0, 1024) hold each instruction's closure, slots [1024, 2048) the entry of a pc where
 // control arrives from elsewhere (run start, after a block, a taken branch): a visit count (number)
 // until it is hot, then a compiled Block. A block is the run of instructions from that pc to the
-// first unconditional branch (included), an undefined word, the end of the page, a breakpoint or
-// MAX_BLOCK; conditional branches inside it are side exits (it goes on along the fall-through
+// first unconditional branch, exception-generating instruction (SVC, BRK...) or undefined word
+// (included), the end of the page, a breakpoint or MAX_BLOCK; conditional branches inside it are side exits (it goes on along the fall-through
 // path). The compiled function holds that block and the hot blocks of the same page it leads to
 // (a region: they hand over through a switch on the next pc; a lone block loops on itself).
 // Instructions with a JIT template (isa/jit.ts) become inline code on the registers' 32-bit halves
@@ -76,6 +76,8 @@ const INSNS_PER_PAGE = PAGE_SIZE / 4;
 const isConditionalBranch = (w: number): boolean =>
   (w >>> 24) === 0x54 || ((w >>> 25) & 0x3f) === 0x1a || ((w >>> 25) & 0x3f) === 0x1b;
 const isUnconditionalBranch = (w: number): boolean => ((w >>> 26) & 0x1f) === 0x05 || (w >>> 25) === 0x6b;
+/** SVC, HVC, SMC, BRK, HLT, DCPS ("Exception generation") and UDF (the permanently undefined encodings). */
+const isExceptionGenerating = (w: number): boolean => (w >>> 24) === 0xd4 || (w >>> 16) === 0;
 
 /** Where the block entries start in a page's decode cache. */
 const BLOCK_SLOT = INSNS_PER_PAGE;
@@ -157,15 +159,22 @@ if (c.stop !== 0 || c.npc !== ${b.pc} || n + ${len} > budget) return n;
 }`;
 }
 
-/** Several blocks: a loop over a switch on the next pc (anything else returns to the CPU loop). */
+/**
+ * Several blocks: a loop over a switch on the next pc (anything else returns to the CPU loop).
+ * A block that branches back to its own start loops inside its case, as a lone block does.
+ */
 function regionSwitch(blocks: RegionBlock[], maxLen: number): string {
   const cases = blocks.map(b => {
     const len = b.srcs.length;
-    const body = blockBody(b, k => `{ n += ${k + 1}; c.steps += ${k + 1}; pc = c.npc; break; }`);
+    const again = `if (pc === ${b.pc} && c.stop === 0 && n + ${maxLen} <= budget) continue; break;`;
+    const body = blockBody(b, k => `{ n += ${k + 1}; c.steps += ${k + 1}; pc = c.npc; ${again} }`);
     return `case ${b.pc}: {
 c.blockPc = ${b.pc};
+for (;;) {
 ${body.join('\n')}
-n += ${len}; c.steps += ${len}; pc = c.npc; break;
+n += ${len}; c.steps += ${len}; pc = c.npc; ${again}
+}
+break;
 }`;
   });
   return `let pc = ${blocks[0].pc};
@@ -212,6 +221,8 @@ export class Cpu extends CpuState {
     return this.running ? this.steps + (this.pc - this.blockPc) / 4 : this.steps;
   }
   private running = false;
+  /** Where the last `run` stopped at its limit (often inside a block), else -1. */
+  private limitPc = -1;
 
   /** Decodes the word at `pc` in `page` (slot `idx`) into the page's decode cache. */
   private decodeAt(page: PhysPage, idx: number, pc: number): Step {
@@ -267,8 +278,9 @@ export class Cpu extends CpuState {
         b.srcs.push(jit ? dec.jitSource!(word, at) : undefined);
         const cond = isConditionalBranch(word);
         b.sideExit.push(cond);
-        // Nothing runs on sequentially past an undefined instruction (often data after the code).
-        if (UNDEFINED_STEPS.has(step)) { i = -1; break; }
+        // Nothing runs on sequentially past an undefined instruction (often data after the code), and
+        // the block never goes on past an exception-generating one (SVC, BRK, UDF... stop or throw).
+        if (UNDEFINED_STEPS.has(step) || isExceptionGenerating(word)) { i = -1; break; }
         if (cond) next.push(i + branchOffset(word));
         if (isUnconditionalBranch(word)) {
           if (((word >>> 26) & 0x1f) === 0x05) next.push(i + branchOffset(word));
@@ -324,12 +336,15 @@ ${code}
     let inBlock = false;
     // Block entries are looked up (and visits counted) only where control arrives from elsewhere:
     // at the start, after a block, after a taken branch. Straight-line single steps (e.g. the end of
-    // a chunk whose budget is too small for a block) do not make the pcs they pass through hot.
+    // a chunk whose budget is too small for a block) do not make the pcs they pass through hot, nor
+    // does resuming where the previous run stopped at its limit (often inside a block).
     let leader = true;
+    let counted = this.pc !== this.limitPc;
     this.stop = 0;
     this.fault = null;
     this.trap = null;
     this.running = true;
+    this.limitPc = -1;
     try {
       while (n < limit) {
         const pc = this.pc;
@@ -352,6 +367,7 @@ ${code}
               n += b.run(this, limit - n);
               inBlock = false;
               leader = true;
+              counted = true;
               if (this.stop !== 0) {
                 if (this.stop !== Stop.CodeChanged) { this.pc = this.npc; this.running = false; return this.stop; }
                 this.stop = 0;
@@ -359,7 +375,7 @@ ${code}
               this.pc = this.npc;
               continue;
             }
-          } else {
+          } else if (counted) {
             const visits = (b ?? 0) + 1;
             if (visits >= threshold) {
               const blk = this.buildBlock(page!, codes!, idx, pc);
@@ -372,6 +388,7 @@ ${code}
         this.npc = pc + 4;
         s(this);
         leader = this.npc !== pc + 4;
+        counted = true;
         if (this.stop !== 0) {
           if (this.stop === Stop.Breakpoint) { this.running = false; return Stop.Breakpoint; }
           this.steps++;
@@ -385,6 +402,7 @@ ${code}
         this.pc = this.npc;
       }
       this.running = false;
+      this.limitPc = this.pc;
       return Stop.Limit;
     } catch (e) {
       // Inside a block, the instructions of the current pass before the one that threw (at pc) retired.
