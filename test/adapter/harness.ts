@@ -7,13 +7,33 @@
 // Adapter messages are recorded in the order the adapter sent them; each request line is placed
 // just before its response, so a transcript does not depend on timing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The guest's initial stack holds the program path (argv[0], AT_EXECFN), so stack addresses in the
+ * transcripts depend on the path's length. Programs are launched through a symlink whose path has
+ * the length of the checkout the golden files were recorded in ('/work/main'), wherever the clone is.
+ */
+function stableRepo(): string {
+  const link = '/tmp/tvrep';
+  try {
+    if (existsSync(link) && readlinkSync(link) === CHECKOUT) return link;
+    const tmp = `${link}.${process.pid}`;
+    rmSync(tmp, { force: true });
+    symlinkSync(CHECKOUT, tmp);
+    renameSync(tmp, link); // atomic replace: concurrent test files never see a missing link
+    return link;
+  } catch {
+    return CHECKOUT;
+  }
+}
+export const REPO = stableRepo();
 export const ADAPTER = join(REPO, 'dist', 'adapter.js');
 export const GOLDEN_DIR = join(REPO, 'test', 'adapter', 'golden');
 export const PROGRAMS = join(REPO, 'test', 'adapter', 'programs');
