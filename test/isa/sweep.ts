@@ -7,6 +7,8 @@
 //
 //   const r = sweepSpecs(specs, { samplesPerSpec: 200 });
 //   if (r.skipped) t.skip(r.skipped); else assert.equal(r.failures.length, 0, formatSweep(r));
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OperandError, type EncodeContext } from '../../emulator/asm/types';
@@ -334,4 +336,16 @@ export function formatSweep(r: SweepReport, maxFailures = 60, opts: { perSpec?: 
   for (const f of r.failures.slice(0, maxFailures)) lines.push(`  ${f.kind} ${f.spec} ${hex8(f.word)}: gnu '${f.gnu}' ours '${f.ours}'`);
   if (r.failures.length > maxFailures) lines.push(`  ... ${r.failures.length - maxFailures} more`);
   return lines.join('\n');
+}
+
+/**
+ * One sweep as a node:test body: skips (with the reason) without binutils, prints the summary,
+ * fails on any difference from objdump/as and on a spec for which no encoding was generated.
+ */
+export function checkSweep(t: TestContext, specs: InsnSpec[], opts: SweepOptions, report: { perSpec?: boolean } = {}): void {
+  const r = sweepSpecs(specs, opts);
+  if (r.skipped) { t.skip(r.skipped); return; }
+  for (const line of formatSweep(r, 0, report).split('\n')) t.diagnostic(line);
+  assert.equal(r.failures.length, 0, formatSweep(r));
+  for (const c of r.specs) assert.ok(c.words > 0, `${c.id}: no encodings generated`);
 }
