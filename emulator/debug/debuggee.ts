@@ -16,7 +16,7 @@ import { Emitter } from '../linux/emitter';
 import { signalName, siCodeName, SEGV_MTEAERR, SIGSEGV } from '../linux/constants';
 import type { TagMismatch } from '../memory/mmu';
 import { GRANULE_SIZE, PAGE_SIZE, type PhysPage } from '../memory/page';
-import { CountingDecoder, ExecutionHistory, type InstructionCounter } from './history';
+import { ExecutionHistory, liveCounter, type InstructionCounter } from './history';
 import { GuestDebugMemory, RamDebugPath, VmmDebugPath, untagged, type PhysDebugPath, type Stage1View } from './memory';
 import { HvEventBus, type HvEvent } from '../hv/events';
 import type { VmConfig } from '../hv/description';
@@ -187,7 +187,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   memory: GuestDebugMemory;
   readonly provenance = new TagProvenance();
   readonly history: ExecutionHistory<ProcessSnapshot, PageTableState> | null;
-  readonly counter: InstructionCounter = { seq: 0 };
+  readonly counter: InstructionCounter = liveCounter(() => this.proc.cpu);
   /** The VMM when running in a VM. */
   vmm: Vmm | null = null;
   readonly hvEvents: HvEventBus | null = null;
@@ -266,7 +266,6 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (this.history) this.history.onUndoTag = (page, g, seq) => this.provenance.undo(page, g, seq);
 
     this.installHooks();
-    this.counter.seq = this.proc.cpu.steps;
     this.history?.checkpointProcess();
   }
 
@@ -280,7 +279,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       seed: opts.seed,
       cwd: opts.cwd,
       readRoots: [...new Set([opts.cwd, dirname(p.path)])],
-      decoder: new CountingDecoder(A64, this.counter),
+      decoder: A64,
       stdio: ['pipe', 'pipe', 'pipe'],
       tickInterval: TICK_INTERVAL,
       ...extra,
@@ -323,7 +322,6 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     this.userBps = new Set();
     this.setBreakpoints(bps);
     this.setWatchpoints([...this.watchpoints, ...this.tagWatchpoints]);
-    this.counter.seq = this.proc.cpu.steps;
     this.history?.reset();
     return { ok: true, report, from: src.vm.name, to: dst.vm.name };
   }
@@ -365,11 +363,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         return;
       }
     };
-    // Page-table changes happen at kernel entries, where cpu.steps is exact.
-    proc.space.onChange(() => { this.counter.seq = cpu.steps; });
-    proc.on('fault', () => { this.counter.seq = cpu.steps; });
     proc.on('syscall', () => {
-      this.counter.seq = cpu.steps;
       if (hist && !hist.busy) hist.checkpointProcess();
     });
     proc.on('signal', e => this.onSignal(e));
@@ -413,7 +407,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     this.proc.requestStop();
     // In the kernel (the instruction that entered it has retired), cpu.stop would be cleared by
     // the next CPU loop: a temporary breakpoint at the resume address stops it instead.
-    if (this.counter.seq === this.proc.cpu.steps) this.addTemp(this.proc.cpu.pc);
+    if (!this.proc.cpu.inRun) this.addTemp(this.proc.cpu.pc);
   }
 
   private tcf(): number { return this.proc.cpu.tcf0; }
@@ -451,7 +445,6 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
 
   /** A signal was delivered (handler entered, ignored, or the process was killed). */
   private onSignal(ev: SignalEvent): void {
-    this.counter.seq = this.proc.cpu.steps;
     if (this.history && !this.history.busy) this.history.checkpointProcess();
     if (this.muted || this.scanning) return;
     // Faults we already stopped for (and passed) are not reported twice.
@@ -590,8 +583,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (s.reason !== 'exception' || s.exception.signal?.delivered !== false) { this.passFault = null; this.justPassed = false; }
     this.passMismatch = s.reason === 'exception' && s.exception.rewound ? { pc: this.pc, position: this.position } : null;
     if (this.position > this.highWater) this.highWater = this.position;
-    this.history?.sync();
-    if (this.historyInvalid && this.history) {
+        if (this.historyInvalid && this.history) {
       // The hypervisor moved guest pages (swap, conversion): recorded page references are stale.
       this.history.reset();
       this.historyInvalid = false;
@@ -634,16 +626,14 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       }
     } catch (e) {
       if (e instanceof SignalStop) {
-        this.history?.sync();
-        const ex = this.heldFault!;
+                const ex = this.heldFault!;
         this.heldFault = null;
         this.proc.cpu.pc = ex.pc;
         return { kind: 'stop', stop: { reason: 'exception', exception: ex } };
       }
       throw e;
     } finally {
-      this.history?.sync();
-      if (this.history && !this.muted) this.history.tick();
+            if (this.history && !this.muted) this.history.tick();
     }
     if (this.vmm) {
       // What the VMM does whenever control returns to it (emulator/hv runLoop): the memory limit
@@ -760,7 +750,6 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       while (this.position < target) {
         let r;
         try { r = this.proc.run(target - this.position); } catch (e) { if (e instanceof SignalStop) return false; throw e; }
-        this.counter.seq = this.proc.cpu.steps;
         if (r.reason === 'breakpoint') { this.proc.cpu.skipBreakpointAt = r.pc; continue; }
         if (r.reason === 'exit' || r.reason === 'blocked') return this.position === target;
       }
@@ -785,8 +774,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       // Forward, within what was already executed once: re-execute quietly.
       if (pos > this.highWater) return `step ${pos} has not been executed yet (the furthest point reached is ${this.highWater}); use continue`;
       const ok = this.replay(pos - this.position);
-      this.history.sync();
-      this.clearTemps();
+            this.clearTemps();
       return ok ? undefined : `could not re-execute up to ${pos}`;
     }
     const err = this.history.goTo(pos);
@@ -834,15 +822,13 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         const before = this.position;
         let r;
         try { r = this.proc.run(1); } catch (e) { if (e instanceof SignalStop) break; throw e; }
-        this.counter.seq = this.proc.cpu.steps;
         if (r.reason === 'exit' || r.reason === 'blocked') break;
         if (this.position === before) pcs.pop();
       }
     } finally {
       this.muted = false;
     }
-    this.history!.sync();
-    return { start: from, pcs };
+        return { start: from, pcs };
   }
 
   /**
@@ -865,8 +851,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         this.pendingStop = null;
         const before = this.position;
         const r = (() => { try { return this.proc.run(now - this.position); } catch (e) { if (e instanceof SignalStop) return null; throw e; } })();
-        this.history!.sync();
-        if (r === null) break;
+                if (r === null) break;
         const ps = this.pendingStop as StopInfo | null;
         if (ps && ps.reason === 'data breakpoint') {
           // The instruction that made the access has just retired: the stop is before it.

@@ -1,9 +1,9 @@
 // Reverse execution: a bounded history of the guest's register, memory and allocation-tag writes.
 //
 // How it works (undo log + checkpoints + deterministic replay):
-//  - `CountingDecoder` wraps every decoded instruction so the number of the instruction being
-//    executed (`counter.seq`, 1-based, equal to cpu.steps + 1 while it runs) is known inside memory
-//    hooks. It is resynchronised with cpu.steps at every kernel entry the debugger sees.
+//  - The number of the instruction being executed (`counter.seq`, 1-based, cpu.retired() + 1 while
+//    it runs; in the kernel, the number of the instruction that entered it) is known inside memory
+//    hooks from the CPU's live count, also inside compiled blocks.
 //  - The Mmu's beforeWrite / beforeTagWrite hooks append the old bytes / old tag to a journal,
 //    stamped with that number. Kernel writes to user memory (copy_to_user, signal frames) go through
 //    the same Mmu paths and are stamped with the number of the instruction that entered the kernel.
@@ -19,25 +19,22 @@
 //    contents it had then (the allocator's zero-fill is not journaled). The emulated machine is deterministic (seeded randomness, virtual time),
 //    so executing forward again after going back reproduces the same future.
 // The history keeps at most `capacity` instructions; older entries are dropped.
-import type { Cpu, Decoder } from '../cpu/cpu';
-import type { Step } from '../isa/spec';
+import type { Cpu } from '../cpu/cpu';
 import type { PhysPage } from '../memory/page';
 
 /** jOff encoding for small data entries: offset + size * SMALL (offsets are < 4096). */
 const SMALL = 8192;
 
-/** Shared instruction counter (see the file comment). */
-export interface InstructionCounter { seq: number }
+/** The number of the instruction being executed (see the file comment). */
+export interface InstructionCounter { readonly seq: number }
 
-/** Wraps a decoder so each executed instruction bumps `counter.seq` before it runs. */
-export class CountingDecoder implements Decoder {
-  constructor(private readonly inner: Decoder, readonly counter: InstructionCounter) {}
-  compile(word: number): Step | undefined {
-    const s = this.inner.compile(word);
-    if (s === undefined) return undefined;
-    const ctr = this.counter;
-    return (c) => { ctr.seq++; s(c); };
-  }
+/**
+ * The live counter of a CPU: inside an instruction's semantics (a memory hook) the 1-based number
+ * of that instruction; in the kernel (between runs) the number of the instruction that entered it.
+ * `cpu` is called each time (the process, hence the CPU, can be replaced).
+ */
+export function liveCounter(cpu: () => Cpu): InstructionCounter {
+  return { get seq() { const c = cpu(); return c.inRun ? c.retired() + 1 : c.steps; } };
 }
 
 /** Everything in the CPU that a checkpoint restores. */
@@ -172,8 +169,6 @@ export class ExecutionHistory<S, K = unknown> {
     this.jOld.push(oldTag);
   }
 
-  /** Resynchronises the instruction counter with the CPU (at kernel entries and run returns). */
-  sync(): void { this.counter.seq = this.host.cpu.steps; }
 
   /** A CPU checkpoint if the last one is `interval` or more instructions old (cheap; call at slice ends). */
   tick(): void {
@@ -229,7 +224,6 @@ export class ExecutionHistory<S, K = unknown> {
     this.jSeq = []; this.jPage = []; this.jOff = []; this.jOld = [];
     this.head = 0; this.base = 0; this.cps = []; this.snapBytes = 0;
     this.lastCut = this.position;
-    this.sync();
     if (this.enabled) this.checkpointProcess();
   }
 
@@ -291,11 +285,9 @@ export class ExecutionHistory<S, K = unknown> {
         else this.host.restorePageTable(cp.pages!);
         loadCpu(this.host.cpu, cp.cpu!);
       }
-      this.sync();
-      const n = target - cp.step;
+        const n = target - cp.step;
       if (n > 0 && !this.host.replay(n)) return `could not re-execute ${n} instruction(s) from position ${cp.step}`;
-      this.sync();
-      return undefined;
+        return undefined;
     } finally {
       this.busy = false;
     }

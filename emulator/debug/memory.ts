@@ -145,11 +145,18 @@ export const USER_VA_LIMIT = 2 ** 48;
 
 /** The untagged user address of a pointer, or -1 when it is not a user address (bit 55 set, >= 2^48). */
 export function untagged(va: bigint): number {
-  const v = BigInt.asUintN(64, va);
-  if (v & (1n << 55n)) return -1;
-  const a = Number(v & ((1n << 56n) - 1n));
+  // Through 32-bit halves, not bigint arithmetic: the tag-write hook calls this for every STG.
+  // (A BigUint64Array element takes the value modulo 2^64, as BigInt.asUintN(64, va).)
+  SCRATCH64[0] = va;
+  const hi = SCRATCH32[HI];
+  if ((hi & 0x0080_0000) !== 0) return -1; // bit 55: the upper (kernel) half
+  const a = (hi & 0x00ff_ffff) * 2 ** 32 + SCRATCH32[LO];
   return a < USER_VA_LIMIT ? a : -1;
 }
+const SCRATCH64 = new BigUint64Array(1);
+const SCRATCH32 = new Uint32Array(SCRATCH64.buffer);
+const LITTLE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const LO = LITTLE ? 0 : 1, HI = LITTLE ? 1 : 0;
 
 export interface ReadResult {
   /** The bytes that could be read (a prefix of the request). */
