@@ -16,7 +16,7 @@ import { Emitter } from '../linux/emitter';
 import { signalName, siCodeName, SEGV_MTEAERR, SIGSEGV } from '../linux/constants';
 import type { TagMismatch } from '../memory/mmu';
 import { GRANULE_SIZE, PAGE_SIZE, type PhysPage } from '../memory/page';
-import { ExecutionHistory, liveCounter, type InstructionCounter } from './history';
+import { ExecutionHistory, LiveCounter } from './history';
 import { GuestDebugMemory, RamDebugPath, VmmDebugPath, untagged, type PhysDebugPath, type Stage1View } from './memory';
 import { HvEventBus, type HvEvent } from '../hv/events';
 import type { VmConfig } from '../hv/description';
@@ -187,7 +187,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   memory: GuestDebugMemory;
   readonly provenance = new TagProvenance();
   readonly history: ExecutionHistory<ProcessSnapshot, PageTableState> | null;
-  readonly counter: InstructionCounter = liveCounter(() => this.proc.cpu);
+  readonly counter: LiveCounter;
   /** The VMM when running in a VM. */
   vmm: Vmm | null = null;
   readonly hvEvents: HvEventBus | null = null;
@@ -242,6 +242,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       if (opts.vm.swap.every !== null) this.nextSwap = opts.vm.swap.every;
     }
     this.proc = this.makeProcess(vmOpts);
+    this.counter = new LiveCounter(this.proc.cpu);
     this.memory = this.makeMemory();
 
     // The host reads this.proc each time: the process object changes when the VM migrates.
@@ -260,6 +261,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         self.proc.mm.restore(k.mm);
         self.proc.frames.restore(k.frames);
       },
+      kernelOnly: s => ({ ...s, pages: [] }),
       snapshotBytes: s => s.pages.reduce((n, pg) => n + pg.data.length + (pg.tags ? pg.tags.length : 0), 0) + 4096,
       replay: n => this.replay(n),
     }, this.counter, { capacity: opts.historySize }) : null;
@@ -317,6 +319,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     const bps = [...this.userBps];
     this.vmm = dst;
     this.proc = (g as DebugGuest).proc;
+    this.counter.cpu = this.proc.cpu;
     this.memory = this.makeMemory();
     this.installHooks();
     this.userBps = new Set();

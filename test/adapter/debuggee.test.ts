@@ -54,8 +54,8 @@ function reference(path: string, n: number): string {
   return digestOf(proc.cpu, proc.space, memory);
 }
 
-function checkHistory(path: string, samples: number, seed: number): void {
-  const d = debuggee(path, 10_000_000);
+function checkHistory(path: string, samples: number, seed: number, historySize = 10_000_000): void {
+  const d = debuggee(path, historySize);
   const runToEnd = () => {
     d.resume({ kind: 'continue' });
     let s;
@@ -70,7 +70,10 @@ function checkHistory(path: string, samples: number, seed: number): void {
   // Going back discards the recorded future (it is re-executed when going forward again), so each
   // sweep goes backwards from the end; between sweeps the program runs to its end again.
   for (let sweep = 0; sweep < 2; sweep++) {
-    const positions = [...new Set([end - 1, Math.floor(end / 2), 1, 0, ...Array.from({ length: samples / 2 }, () => Math.floor(rand() * end))])].sort((a, b) => b - a);
+    const first = d.history!.start;
+    if (historySize < end) assert.ok(first > 0 && first >= end - historySize - 2 * d.history!.interval, `history starts at ${first} of ${end}`);
+    const span = end - first;
+    const positions = [...new Set([end - 1, first + Math.floor(span / 2), first + 1, first, ...Array.from({ length: samples / 2 }, () => first + Math.floor(rand() * span))])].sort((a, b) => b - a);
     for (const p of positions) {
       const err = d.goToPosition(p);
       assert.equal(err, undefined, `goTo ${p}: ${err}`);
@@ -101,6 +104,9 @@ test('reverse execution between system calls: 8,192 STGs + stores and a store/lo
   const src = readFileSync(join(REPO, 'bench', 'programs', 'mte-loop.s'), 'utf8').replace(/\.equ\s+ITERATIONS,\s*[0-9]+/, '.equ ITERATIONS, 3000');
   writeFileSync(join(dir, 'loop.s'), src);
   checkHistory(join(dir, 'loop.s'), 10, 6);
+  // A bounded history (the oldest entries dropped and the journal compacted many times over).
+  checkHistory(join(dir, 'tags.s'), 10, 8, 6_000);
+  checkHistory(join(dir, 'loop.s'), 10, 9, 5_000);
 });
 
 test('the debugger runs compiled blocks: instruction numbers seen by hooks inside them match single steps (provenance, history, untagged)', () => {
