@@ -334,7 +334,11 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   private installHooks(): void {
     const proc = this.proc, mmu = proc.mmu, cpu = proc.cpu;
     const hist = this.history;
-    if (hist) mmu.hooks.beforeWrite = (page, off, size) => hist.recordWrite(page, off, size);
+    if (hist) {
+      mmu.hooks.beforeWrite = (page, off, size) => hist.recordWrite(page, off, size);
+      // A frame handed out again is zeroed by the kernel, not through the Mmu: journal what it held.
+      proc.frames.beforeAlloc = page => hist.recordPage(page);
+    }
     mmu.hooks.beforeTagWrite = (page, g, oldTag, newTag, va) => {
       hist?.recordTag(page, g, oldTag);
       this.provenance.note(page, g, this.counter.seq, cpu.pc, oldTag, newTag, va, 0);

@@ -15,12 +15,12 @@
 //    checkpoints there is no kernel entry except demand paging, which is invisible to the program, so
 //    re-execution is exact. Going back to a CPU checkpoint across later kernel entries also restores
 //    the kernel state of the process checkpoint before it (with the page table recorded at the CPU
-//    checkpoint). Known limit: a page frame freed (munmap) and reused after the checkpoint loses the
-//    contents it had then (the allocator's zero-fill is not journaled). The emulated machine is deterministic (seeded randomness, virtual time),
-//    so executing forward again after going back reproduces the same future.
+//    checkpoint). A frame the kernel hands out again (munmap, then a new mapping) is journaled whole
+//    before it is zeroed. The emulated machine is deterministic (seeded randomness, virtual time), so
+//    executing forward again after going back reproduces the same future.
 // The history keeps at most `capacity` instructions; older entries are dropped.
 import type { Cpu } from '../cpu/cpu';
-import type { PhysPage } from '../memory/page';
+import { GRANULE_SIZE, PAGE_SIZE, type PhysPage } from '../memory/page';
 
 /** The number of the instruction being executed (see the file comment). */
 export interface InstructionCounter { readonly seq: number }
@@ -145,6 +145,9 @@ export class ExecutionHistory<S, K = unknown> {
 
   recordTag(page: PhysPage, granule: number, oldTag: number): void { this.journal.pushTag(this.counter.seq, page, granule, oldTag); }
 
+  /** A whole page (data, tags, PG_mte_tagged) before the kernel reinitialises it (a frame handed out again). */
+  recordPage(page: PhysPage): void { this.journal.pushPage(this.counter.seq, page); }
+
   /** A CPU checkpoint if the last one is `interval` or more instructions old (cheap; call at slice ends). */
   tick(): void {
     const last = this.cps[this.cps.length - 1];
@@ -253,7 +256,7 @@ export class ExecutionHistory<S, K = unknown> {
   *tagWritesSince(step: number): Generator<{ seq: number; page: PhysPage; granule: number; oldTag: number }> {
     const j = this.journal;
     for (let i = j.head; i < j.len; i++) {
-      if (j.seq[i] <= step || j.off[i] >= 0) continue;
+      if (j.seq[i] <= step || j.off[i] >= 0 || j.off[i] === PAGE_ENTRY) continue;
       yield { seq: j.seq[i], page: j.pages[i]!, granule: -1 - j.off[i], oldTag: j.aux[i] };
     }
   }
@@ -261,6 +264,10 @@ export class ExecutionHistory<S, K = unknown> {
   /** Number of journal entries held (for tests and the bench). */
   get journalLength(): number { return this.journal.len - this.journal.head; }
 }
+
+/** `off` of a whole-page entry (arena: 4096 data bytes, then the packed tags when `aux` & 1; `aux` & 2 = PG_mte_tagged). */
+const PAGE_ENTRY = -0x10000;
+const TAG_BYTES = PAGE_SIZE / GRANULE_SIZE / 2;
 
 /**
  * The undo journal: struct-of-typed-arrays, entries [head, len) live (absolute index = base + i -
@@ -313,7 +320,8 @@ class Journal {
     this.head = 0;
   }
 
-  pushData(seq: number, page: PhysPage, off: number, size: number): void {
+  /** Room for one more entry and `size` arena bytes; returns the arena. */
+  private reserve(size: number): Uint8Array {
     this.room();
     if (this.bLen + size > this.bytes.length) {
       if (this.head > 0) this.compact();
@@ -323,9 +331,14 @@ class Journal {
         this.bytes = b;
       }
     }
+    return this.bytes;
+  }
+
+  pushData(seq: number, page: PhysPage, off: number, size: number): void {
+    const b = this.reserve(size);
     const i = this.len++;
     this.seq[i] = seq; this.pages[i] = page; this.off[i] = off; this.aux[i] = size; this.at[i] = this.bLen;
-    const d = page.data, b = this.bytes;
+    const d = page.data;
     if (size <= 16) { for (let k = 0; k < size; k++) b[this.bLen + k] = d[off + k]; }
     else b.set(d.subarray(off, off + size), this.bLen);
     this.bLen += size;
@@ -337,6 +350,16 @@ class Journal {
     this.seq[i] = seq; this.pages[i] = page; this.off[i] = -1 - granule; this.aux[i] = oldTag; this.at[i] = this.bLen;
   }
 
+  pushPage(seq: number, page: PhysPage): void {
+    const d = this.reserve(PAGE_SIZE + TAG_BYTES);
+    const i = this.len++;
+    const tags = page.tags;
+    this.seq[i] = seq; this.pages[i] = page; this.off[i] = PAGE_ENTRY; this.aux[i] = (tags ? 1 : 0) | (page.mteTagged ? 2 : 0); this.at[i] = this.bLen;
+    d.set(page.data, this.bLen);
+    if (tags) d.set(tags, this.bLen + PAGE_SIZE);
+    this.bLen += PAGE_SIZE + TAG_BYTES;
+  }
+
   /** Undoes entries down to absolute index `abs` (newest first) and forgets them. */
   undoTo(abs: number, onUndoTag: ((page: PhysPage, granule: number, seq: number) => void) | null): void {
     const stop = Math.max(this.head, abs - this.base + this.head);
@@ -346,6 +369,12 @@ class Journal {
       if (off >= 0) {
         const at = this.at[i], size = this.aux[i];
         page.data.set(this.bytes.subarray(at, at + size), off);
+        page.decoded = null;
+      } else if (off === PAGE_ENTRY) {
+        const at = this.at[i], flags = this.aux[i];
+        page.data.set(this.bytes.subarray(at, at + PAGE_SIZE));
+        page.tags = (flags & 1) !== 0 ? this.bytes.slice(at + PAGE_SIZE, at + PAGE_SIZE + TAG_BYTES) : null;
+        page.mteTagged = (flags & 2) !== 0;
         page.decoded = null;
       } else {
         const g = -1 - off;

@@ -24,6 +24,8 @@ export class FrameAllocator {
   private next: number;
   private free: number[] = [];
   private inUse = 0;
+  /** Called with a frame's page before it is zeroed for reuse (the debugger's history journals it). */
+  beforeAlloc: ((page: PhysPage) => void) | null = null;
 
   constructor(private readonly phys: GuestPhysicalMemory) {
     this.ranges = phys.ramRanges().filter(r => r.count > 0);
@@ -46,6 +48,7 @@ export class FrameAllocator {
       gpn = this.next++;
     }
     const page = this.phys.resolve(gpn, true, pc).page;
+    if (this.beforeAlloc !== null) this.beforeAlloc(page);
     page.data.fill(0);
     page.clearTags();
     page.mteTagged = false;

@@ -94,6 +94,10 @@ test('reverse execution reproduces the exact machine state (calls.s and async.s:
   checkHistory(join(PROGRAMS, 'async.s'), 12, 3);
 });
 
+test('reverse execution over a page frame freed and handed out again (munmap, mmap: the reused frame is zeroed)', () => {
+  checkHistory(join(PROGRAMS, 'reuse.s'), 16, 10);
+});
+
 test('reverse execution between system calls: 8,192 STGs + stores and a store/load loop restored from the journal, not a snapshot', () => {
   const dir = tmpDir('tv-hist-loop');
   // The benchmark's tagging program on 8,192 granules (about 49,000 instructions, no system call in the loop).
