@@ -262,6 +262,9 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         self.proc.frames.restore(k.frames);
       },
       kernelOnly: s => ({ ...s, pages: [] }),
+      // In a VM the host replaces pages (swap-in, migration): the journal writes into the page now
+      // at the same guest-physical address (faulting it in through stage 2 if it is swapped out).
+      livePage: opts.vm ? page => self.proc.phys.resolve(page.gpn, true, self.proc.cpu.pc).page : undefined,
       snapshotBytes: s => s.pages.reduce((n, pg) => n + pg.data.length + (pg.tags ? pg.tags.length : 0), 0) + 4096,
       replay: n => this.replay(n),
     }, this.counter, { capacity: opts.historySize }) : null;
@@ -302,8 +305,9 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
 
   /**
    * Live-migrates the VM now (the debugger's "migrate now"): pre-copy with the guest held stopped,
-   * stop-and-copy, verification, then the guest continues on the destination VM. Breakpoints and
-   * watchpoints move along; the execution history and tag provenance restart (new physical pages).
+   * stop-and-copy, verification, then the guest continues on the destination VM. Breakpoints,
+   * watchpoints, tag provenance and the execution history move along (they know guest pages by
+   * guest-physical address); a migration without tags cuts the history.
    */
   migrate(withoutTags = false): { ok: true; report: MigrationReport; from: string; to: string } | { ok: false; message: string } {
     const src = this.vmm;
@@ -325,7 +329,12 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     this.userBps = new Set();
     this.setBreakpoints(bps);
     this.setWatchpoints([...this.watchpoints, ...this.tagWatchpoints]);
-    this.history?.reset();
+    // The guest's memory arrived unchanged: its past still holds (the journal finds pages by
+    // guest-physical address in the new VM). Without tags it did not: the past starts here.
+    if (withoutTags && this.history) {
+      this.history.reset();
+      this.emit('output', { category: 'console', text: 'Reverse-execution history restarts here: the VM was migrated without its allocation tags.\n' });
+    }
     return { ok: true, report, from: src.vm.name, to: dst.vm.name };
   }
 
@@ -384,7 +393,10 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   private hvSubscribed = false;
 
   private onHvEvent(e: HvEvent): void {
-    if (e.kind === 'swap-out' || e.kind === 'swap-in' || e.kind === 'discard' || e.kind === 'remap' || e.kind === 'conversion') this.historyInvalid = true;
+    // The host changed what the guest sees at some address (a conversion's fresh backing, a discarded
+    // or replaced mapping): the recorded past no longer describes it. Swap and migration keep
+    // contents, so the history goes on through them.
+    if (e.kind === 'discard' || e.kind === 'remap' || e.kind === 'conversion') this.historyInvalid = true;
     if (this.muted || this.scanning) return;
     this.hvCounts[e.kind] = (this.hvCounts[e.kind] ?? 0) + 1;
     this.hvRecent.push(e);
@@ -594,7 +606,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       // The hypervisor moved guest pages (swap, conversion): recorded page references are stale.
       this.history.reset();
       this.historyInvalid = false;
-      this.emit('output', { category: 'console', text: `Reverse-execution history restarts here: the hypervisor moved guest memory (swap or conversion).\n` });
+      this.emit('output', { category: 'console', text: `Reverse-execution history restarts here: the hypervisor changed guest memory contents (conversion, discard or remap).\n` });
     }
     return s;
   }
@@ -751,6 +763,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   /** Re-executes n instructions for the history: breakpoints skipped, events muted. */
   private replay(n: number): boolean {
     const target = this.position + n;
+    const wasMuted = this.muted;
     this.muted = true;
     const savedPending = this.pendingStop;
     try {
@@ -762,7 +775,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       }
       return true;
     } finally {
-      this.muted = false;
+      this.muted = wasMuted;
       this.pendingStop = savedPending;
       this.exited = this.proc.exited;
     }
@@ -784,7 +797,11 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
             this.clearTemps();
       return ok ? undefined : `could not re-execute up to ${pos}`;
     }
-    const err = this.history.goTo(pos);
+    // Going back may fault swapped-out pages in (the journal writes into them): not the guest's doing.
+    const wasMuted = this.muted;
+    this.muted = true;
+    let err: string | undefined;
+    try { err = this.history.goTo(pos); } finally { this.muted = wasMuted; }
     this.exited = this.proc.exited;
     this.clearTemps();
     return err;

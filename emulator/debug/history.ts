@@ -75,6 +75,11 @@ export interface HistoryHost<S, K = unknown> {
   restorePageTable(k: K): void;
   /** Approximate bytes a snapshot holds (for the memory budget). */
   snapshotBytes(s: S): number;
+  /**
+   * The page now at the guest-physical address of a journaled page: the host may have replaced it
+   * since (swapped out and in again, migrated to another VM). Absent: pages never move.
+   */
+  livePage?(page: PhysPage): PhysPage;
   /** The snapshot without page contents (only its kernel state is used; see `kernelBase`). */
   kernelOnly(s: S): S;
   /**
@@ -208,7 +213,7 @@ export class ExecutionHistory<S, K = unknown> {
 
   /** Undoes journal entries down to absolute index `abs` (newest first). */
   private undoTo(abs: number): void {
-    this.journal.undoTo(abs, this.onUndoTag);
+    this.journal.undoTo(abs, this.onUndoTag, this.host.livePage ? p => this.host.livePage!(p) : null);
   }
 
   /**
@@ -361,10 +366,10 @@ class Journal {
   }
 
   /** Undoes entries down to absolute index `abs` (newest first) and forgets them. */
-  undoTo(abs: number, onUndoTag: ((page: PhysPage, granule: number, seq: number) => void) | null): void {
+  undoTo(abs: number, onUndoTag: ((page: PhysPage, granule: number, seq: number) => void) | null, live: ((page: PhysPage) => PhysPage) | null): void {
     const stop = Math.max(this.head, abs - this.base + this.head);
     for (let i = this.len - 1; i >= stop; i--) {
-      const page = this.pages[i]!;
+      const page = live !== null ? live(this.pages[i]!) : this.pages[i]!;
       const off = this.off[i];
       if (off >= 0) {
         const at = this.at[i], size = this.aux[i];

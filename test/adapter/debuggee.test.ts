@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadProgram } from '../../emulator/cli/program';
-import { Debuggee, TICK_INTERVAL } from '../../emulator/debug/debuggee';
+import { Debuggee, TICK_INTERVAL, type StopInfo } from '../../emulator/debug/debuggee';
+import { parseVmDescriptionText } from '../../emulator/hv/description';
 import { GuestDebugMemory, RamDebugPath, untagged } from '../../emulator/debug/memory';
 import { Cpu } from '../../emulator/cpu/cpu';
 import { LinuxProcess } from '../../emulator/linux/process';
@@ -96,6 +97,49 @@ test('reverse execution reproduces the exact machine state (calls.s and async.s:
 
 test('reverse execution over a page frame freed and handed out again (munmap, mmap: the reused frame is zeroed)', () => {
   checkHistory(join(PROGRAMS, 'reuse.s'), 16, 10);
+});
+
+test('reverse execution in a VM goes on through host swap and live migration (states match a fresh run)', () => {
+  const dir = tmpDir('tv-hist-vm');
+  const src = readFileSync(join(REPO, 'examples', 'hv-tag-churn.s'), 'utf8').replace(/\.equ\s+ROUNDS,\s*[0-9]+/, '.equ ROUNDS, 1200');
+  assert.ok(src.includes('ROUNDS, 1200'));
+  const path = join(dir, 'churn.s');
+  writeFileSync(path, src);
+  const vm = parseVmDescriptionText(readFileSync(join(REPO, 'examples', 'vm-swap.json'), 'utf8'));
+  const make = (historySize: number) => new Debuggee({ program: loadProgram(path), args: [], env: {}, cwd: dir, seed: 3, historySize, vm });
+  const d = make(10_000_000);
+  const events: Record<string, number> = {};
+  d.hvEvents!.subscribe(e => { events[e.kind] = (events[e.kind] ?? 0) + 1; });
+  const finish = (): StopInfo => { let s; while (!(s = d.runFor(1000))); return s; };
+  // Stop in the middle (the 600th round), migrate, then run to the end.
+  let hits = 0;
+  d.setBreakpoints([d.program.elf.symbol('round')!.value]);
+  d.breakpointFilter = () => ++hits === 600;
+  d.resume({ kind: 'continue' });
+  assert.equal(finish().reason, 'breakpoint');
+  const migratedAt = d.position;
+  const m = d.migrate();
+  assert.ok(m.ok, m.ok ? '' : m.message);
+  d.setBreakpoints([]);
+  d.resume({ kind: 'continue' });
+  const end = finish();
+  assert.equal(end.reason, 'exited');
+  assert.ok((events['swap-out'] ?? 0) > 50 && (events['swap-in'] ?? 0) > 50, `swap traffic: ${JSON.stringify(events)}`);
+  assert.equal(d.history!.start, 0, 'the history was cut');
+  // The reference: a fresh VM without the debugger's history, run to the same position.
+  const reference = (n: number): string => {
+    const r = make(0);
+    while (r.proc.steps < n) {
+      const x = r.proc.run(n - r.proc.steps);
+      if (x.reason === 'exit' || x.reason === 'blocked') break;
+    }
+    return digest(r);
+  };
+  const last = d.position;
+  for (const p of [last - 1, migratedAt + 7, migratedAt, migratedAt - 3, Math.floor(migratedAt / 2), 1]) {
+    assert.equal(d.goToPosition(p), undefined);
+    assert.equal(digest(d), reference(p), `state at instruction ${p} (migrated at ${migratedAt}, end ${last}) differs from a fresh run`);
+  }
 });
 
 test('reverse execution between system calls: 8,192 STGs + stores and a store/load loop restored from the journal, not a snapshot', () => {
