@@ -157,7 +157,7 @@ class DebugGuest implements HvGuest {
     return { kind: 'stop', reason: r.reason };
   }
   saveState(): Uint8Array {
-    return new Uint8Array(v8.serialize({ format: 'tagvisor-linux-guest/1', state: { ...this.proc.snapshot(), pages: [] } }));
+    return new Uint8Array(v8.serialize({ format: 'tagvisor-linux-guest/1', state: this.proc.snapshot({ pages: false }) }));
   }
   loadState(bytes: Uint8Array): void {
     const o = v8.deserialize(bytes) as { format?: string; state?: ProcessSnapshot };
@@ -249,7 +249,8 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     const self = this;
     this.history = opts.historySize > 0 ? new ExecutionHistory<ProcessSnapshot, PageTableState>({
       get cpu() { return self.proc.cpu; },
-      snapshot: () => self.proc.snapshot(),
+      // Memory contents come from the journal (complete since the history's start), not snapshots.
+      snapshot: () => self.proc.snapshot({ pages: false }),
       restore: s => self.proc.restore(s),
       pageTable: () => ({ mm: self.proc.mm.snapshot(), frames: self.proc.frames.snapshot() }),
       restoreKernel: (s, k) => {
@@ -346,7 +347,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (hist) {
       mmu.hooks.beforeWrite = (page, off, size) => hist.recordWrite(page, off, size);
       // A frame handed out again is zeroed by the kernel, not through the Mmu: journal what it held.
-      proc.frames.beforeAlloc = page => hist.recordPage(page);
+      proc.frames.beforeReset = page => hist.recordPage(page);
     }
     mmu.hooks.beforeTagWrite = (page, g, oldTag, newTag, va) => {
       hist?.recordTag(page, g, oldTag);

@@ -45,8 +45,7 @@ export class LinuxGuest implements HvGuest {
   }
 
   saveState(): Uint8Array {
-    const s = this.proc.snapshot();
-    const state: ProcessSnapshot = { ...s, pages: [] };
+    const state: ProcessSnapshot = this.proc.snapshot({ pages: false });
     return new Uint8Array(v8.serialize({ format: FORMAT, state }));
   }
 

@@ -2035,12 +2035,15 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
 
   // ---- snapshots -------------------------------------------------------------------------------
 
-  /** All process state as plain data (typed arrays and bigints included). */
-  snapshot(): ProcessSnapshot {
+  /**
+   * All process state as plain data (typed arrays and bigints included). `pages: false` leaves out
+   * the contents of guest memory (a migration stream or the debugger's journal carries them).
+   */
+  snapshot(opts: { pages?: boolean } = {}): ProcessSnapshot {
     const c = this.cpu;
     const mm = this.mm.snapshot();
     const pages: ProcessSnapshot['pages'] = [];
-    for (const [, e] of this.space.entries) {
+    if (opts.pages !== false) for (const [, e] of this.space.entries) {
       const p = this.phys.resolve(e.gpn, false, c.pc).page;
       pages.push({ gpn: e.gpn, data: p.data.slice(), tags: p.tags ? p.tags.slice() : null, mteTagged: p.mteTagged });
     }

@@ -204,6 +204,16 @@ test('reverse execution over a static glibc C program (many system calls, malloc
   checkHistory(exe, 8, 4);
 });
 
+test('reverse execution over C programs that mprotect memory to PROT_MTE, munmap, and take signals', { skip: missingTools('aarch64-linux-gnu-gcc') }, () => {
+  const dir = tmpDir('tv-hist-c2');
+  for (const [name, seed] of [['mte-prctl', 11], ['signals', 12]] as const) {
+    const exe = join(dir, name);
+    const r = run('aarch64-linux-gnu-gcc', ['-O2', '-g', '-static', '-march=armv8.5-a+memtag', join(REPO, 'test', 'corpus', 'c', `${name}.c`), '-o', exe]);
+    assert.equal(r.status, 0, r.stderr);
+    checkHistory(exe, 10, seed);
+  }
+});
+
 test('stepBack then continue re-executes silently and reaches the same stop', () => {
   const d = debuggee(join(REPO, 'examples', 'use-after-free.s'), 100_000);
   const out: string[] = [];
