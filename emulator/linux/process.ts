@@ -261,7 +261,8 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     this.mte3 = this.mte && (opts.mte3 ?? true);
     this.mtePreferred = opts.mtePreferred ?? 'async';
     if (this.mtePreferred === 'asymm' && !this.mte3) throw new LoadError(`mte_tcf_preferred 'asymm' needs FEAT_MTE3`);
-    this.hwcaps = hwcapsFromIdRegisters(idRegistersFor({ mte: this.mte, mte3: this.mte3 }));
+    const idRegisters = idRegistersFor({ mte: this.mte, mte3: this.mte3 });
+    this.hwcaps = hwcapsFromIdRegisters(idRegisters);
     this.tick = opts.tickInterval ?? 1_000_000;
     this.nsPerInsn = opts.nsPerInsn ?? 1;
     this.epochNs = BigInt(opts.epochSeconds ?? 1_735_689_600) * 1_000_000_000n;
@@ -272,6 +273,7 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     this.frames = new FrameAllocator(this.phys);
     this.mm = new MemoryMap(this.space, this.frames, this.phys);
     this.cpu = new Cpu(opts.decoder ?? A64, cpu => new Mmu(this.space, this.phys, cpu));
+    this.cpu.idRegisters = idRegisters;
     this.mmu = this.cpu.mmu;
     this.mmu.hooks.asyncMismatch = m => {
       if (this.mismatches.length < 16) this.mismatches.push(m);
