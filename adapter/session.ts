@@ -6,22 +6,23 @@
 // (adapter/main.ts). Requests are handled one at a time, synchronously; execution runs in slices
 // on the event loop so `pause` and other requests are answered while the guest runs.
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { basename, dirname, resolve as resolvePath } from 'node:path';
 import {
   Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent,
-  MemoryEvent, OutputEvent, Response, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+  MemoryEvent, ModuleEvent, OutputEvent, Response, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CliError, loadProgram } from '../emulator/cli/program';
 import { Debuggee, EXCEPTION_FILTERS, type ExceptionFilter, type ExceptionStop, type StopInfo, type Watchpoint } from '../emulator/debug/debuggee';
 import { DebugAccessError, untagged } from '../emulator/debug/memory';
+import { callsFrom } from '../emulator/debug/step-targets';
 import { A64 } from '../emulator/isa/table';
 import { describeTaggedAddrCtrl } from '../emulator/linux/tombstone';
 import { parseVmDescription, VmDescriptionError, type VmConfig } from '../emulator/hv/description';
 import { HvError } from '../emulator/hv/errors';
 import type { HvEvent } from '../emulator/hv/events';
 import { ConfigError, describeValue, validateLaunchConfig, type LaunchConfig } from './config';
-import { COMMANDS, EvalError, FUNCTIONS, evaluateExpression, runTagCommand, type EvalContext, type TagCommandContext } from './evaluate';
+import { COMMANDS, EvalError, FUNCTIONS, NotAssignableError, evaluateExpression, parseLvalue, runTagCommand, type EvalContext, type Lvalue, type TagCommandContext } from './evaluate';
 import { TCF_NAMES, exceptionText, hex, hex16, logicalTag, provenanceText, tagSet, untag } from './format';
 
 const THREAD_ID = 1;
@@ -219,6 +220,7 @@ export class TagvisorSession extends DebugSession {
       breakpointLocations: this.breakpointLocations, dataBreakpointInfo: this.dataBreakpointInfo, setDataBreakpoints: this.setDataBreakpoints,
       continue: this.continue, next: this.next, stepIn: this.stepIn, stepOut: this.stepOut, pause: this.pause,
       stepBack: this.stepBack, reverseContinue: this.reverseContinue, goto: this.goto, gotoTargets: this.gotoTargets,
+      stepInTargets: this.stepInTargets, modules: this.modules, setExpression: this.setExpression,
       stackTrace: this.stackTrace, scopes: this.scopes, variables: this.variables, setVariable: this.setVariable,
       source: this.source, loadedSources: this.loadedSources, evaluate: this.evaluate, completions: this.completions,
       exceptionInfo: this.exceptionInfo, readMemory: this.readMemory, writeMemory: this.writeMemory, disassemble: this.disassemble,
@@ -315,6 +317,8 @@ export class TagvisorSession extends DebugSession {
     v = BigInt.asUintN(64, v);
     const m = /^x([0-9]|[12][0-9]|30)$/.exec(n);
     if (m) c.x[Number(m[1])] = v;
+    else if (n === 'lr') c.x[30] = v;
+    else if (n === 'fp') c.x[29] = v;
     else if (n === 'sp') c.x[32] = v;
     else if (n === 'pc') {
       if (v % 4n !== 0n || v >= 1n << 48n) throw new RequestError(`pc must be a 4-byte aligned user address, got ${hex(v)}`);
@@ -368,10 +372,11 @@ export class TagvisorSession extends DebugSession {
       supportsSetVariable: true,
       supportsRestartFrame: false,
       supportsGotoTargetsRequest: true,
-      supportsStepInTargetsRequest: false,
+      supportsStepInTargetsRequest: true,
       supportsCompletionsRequest: true,
       completionTriggerCharacters: ['.', ' ', '('],
-      supportsModulesRequest: false,
+      supportsModulesRequest: true,
+      additionalModuleColumns: [{ attributeName: 'lineInfo', label: 'Line info', type: 'string' }],
       supportsRestartRequest: true,
       supportsExceptionOptions: false,
       supportsValueFormattingOptions: true,
@@ -381,7 +386,7 @@ export class TagvisorSession extends DebugSession {
       supportsLoadedSourcesRequest: true,
       supportsLogPoints: true,
       supportsTerminateThreadsRequest: false,
-      supportsSetExpression: false,
+      supportsSetExpression: true,
       supportsTerminateRequest: true,
       supportsDataBreakpoints: true,
       supportsReadMemoryRequest: true,
@@ -411,6 +416,7 @@ export class TagvisorSession extends DebugSession {
     if (this.dbg) throw new RequestError('launch: a program is already running in this session');
     this.startProgram(args);
     this.ok(response);
+    this.sendEvent(new ModuleEvent('new', this.moduleInfo(this.dbg!)));
     this.sendEvent(new InitializedEvent());
   }
 
@@ -504,6 +510,8 @@ export class TagvisorSession extends DebugSession {
     this.handles.reset();
     this.frameCache = null;
     this.ok(response);
+    // One module per session (id 1): the program restarted, possibly rebuilt or another one.
+    this.sendEvent(new ModuleEvent('changed', this.moduleInfo(this.dbg!)));
     this.sendEvent(new InvalidatedEvent(['all']));
     this.begin();
   }
@@ -637,11 +645,52 @@ export class TagvisorSession extends DebugSession {
   private stepIn(response: DebugProtocol.Response, args: Args): void {
     this.checkThread('stepIn', args);
     const g = this.granularity('stepIn', args);
-    if (field('stepIn', args, 'targetId') !== undefined) throw new RequestError('stepIn: step-in targets are not supported');
+    const t = field('stepIn', args, 'targetId');
+    const target = t === undefined || t === null ? undefined : reqInt('stepIn', args, 'targetId', 0);
     const d = this.stopped('stepIn');
+    if (target !== undefined && !d.exited) {
+      const targets = this.stepTargets(d);
+      if (!targets.some(x => x.id === target)) {
+        throw new RequestError(`stepIn: unknown "targetId" ${target}: ${targets.length ? `the step-in targets here are ${targets.map(x => `${x.id} (${x.label})`).join(', ')}` : 'there is no call on the current line'} (ask "stepInTargets" again after each stop)`);
+      }
+    }
     this.ok(response);
     if (d.exited) { this.reportStop({ reason: 'exited', status: d.exited }); return; }
-    this.run({ kind: 'stepIn', granularity: g });
+    // With a target the step covers what stepInTargets listed (the rest of the line, or the
+    // instruction at pc without line information), whatever the granularity.
+    this.run(target !== undefined ? { kind: 'stepIn', granularity: 'line', target: { call: target, from: d.pc } } : { kind: 'stepIn', granularity: g });
+  }
+
+  /**
+   * The step-in targets at pc: each call (BL, BLR) from pc to the end of its source line, or the
+   * call at pc when it has no line. The id is the call instruction's address.
+   */
+  private stepTargets(d: Debuggee): DebugProtocol.StepInTarget[] {
+    const bias = d.proc.image.loadBias;
+    const cpu = d.cpu;
+    const { calls } = callsFrom({ pc: d.pc, readWord: a => d.readWord(a), lineAt: a => d.source.lineAt(a), register: n => cpu.x[n] });
+    const sym = (a: number): string | undefined => { try { return d.program.elf.symbolize(a - bias)?.label; } catch { return undefined; } };
+    const labels = calls.map(c => {
+      if (c.kind === 'bl') return sym(c.target!) ?? hex(c.target!);
+      const reg = c.register === 31 ? 'xzr' : `x${c.register}`;
+      if (c.target === undefined) return `blr ${reg} -> ? (${reg} changes before the call)`;
+      return `blr ${reg} -> ${sym(c.target) ?? hex(c.value ?? 0n)}`;
+    });
+    return calls.map((c, i) => {
+      const dup = labels.some((l, k) => k !== i && l === labels[i]);
+      const t: DebugProtocol.StepInTarget = { id: c.site, label: dup ? `${labels[i]} (call at ${hex(c.site)})` : labels[i] };
+      if (c.location) { t.line = this.toClientLine(c.location.line); t.column = this.toClientColumn(c.location.column); }
+      return t;
+    });
+  }
+
+  private stepInTargets(response: DebugProtocol.Response, args: Args): void {
+    const frameId = reqInt('stepInTargets', args, 'frameId', 0);
+    const d = this.stopped('stepInTargets');
+    const frames = this.frames(d);
+    if (frameId >= frames.length) throw new RequestError(`stepInTargets: unknown frame ${frameId} (there are ${frames.length})`);
+    // Only the innermost frame can step; a caller's line has no targets to step into from here.
+    this.ok(response, { targets: frameId > 0 || d.exited ? [] : this.stepTargets(d) });
   }
 
   private stepOut(response: DebugProtocol.Response, args: Args): void {
@@ -1271,6 +1320,114 @@ export class TagvisorSession extends DebugSession {
     throw new RequestError(`setVariable: ${name} cannot be changed`);
   }
 
+  /**
+   * The Watch view's "Set Value": assigns `value` to the place `expression` names (parseLvalue):
+   * registers, memory through the debug path, allocation tags, a register's logical tag.
+   */
+  private setExpression(response: DebugProtocol.Response, args: Args): void {
+    const cmd = 'setExpression';
+    const expression = reqString(cmd, args, 'expression');
+    const value = reqString(cmd, args, 'value');
+    const frameId = field(cmd, args, 'frameId') === undefined || field(cmd, args, 'frameId') === null ? undefined : reqInt(cmd, args, 'frameId', 0);
+    const fmtArg = field(cmd, args, 'format');
+    const hexFormat = fmtArg === undefined || fmtArg === null ? undefined : optBool(cmd, obj(cmd, fmtArg, '"format"'), 'hex');
+    const d = this.stopped(cmd);
+    if (frameId !== undefined && frameId >= this.frames(d).length) throw new RequestError(`${cmd}: unknown frame ${frameId} (there are ${this.frames(d).length})`);
+    const ctx = this.evalContext(d);
+    let lv: Lvalue;
+    try { lv = parseLvalue(expression, ctx); } catch (e) {
+      if (e instanceof NotAssignableError) throw new RequestError(`${cmd}: ${e.message}`);
+      if (e instanceof EvalError) throw new RequestError(`${cmd}: cannot assign to '${expression.trim()}': ${e.message}`);
+      throw e;
+    }
+    let v: bigint;
+    try { v = evaluateExpression(value, ctx); } catch (e) {
+      if (e instanceof EvalError) throw new RequestError(`${cmd}: "value" ${JSON.stringify(value)}: ${e.message}`);
+      throw e;
+    }
+    const what = `'${expression.trim()}'`;
+    /** v as a `bits`-wide value: unsigned, or negative down to -2^(bits-1) (two's complement). */
+    const fit = (bits: number, name: string): bigint => {
+      if (bits >= 64 || v < 1n << BigInt(bits) || v >= (1n << 64n) - (1n << BigInt(bits - 1))) return BigInt.asUintN(bits, v);
+      throw new RequestError(`${cmd}: ${hex(v)} does not fit in ${name} (${bits} bits: 0..${hex((1n << BigInt(bits)) - 1n)}, or -${hex(1n << BigInt(bits - 1))}..-1)`);
+    };
+    const setReg = (name: string, x: bigint): void => {
+      try {
+        if (!this.writeRegister(d, name, x)) throw new RequestError(`${what} cannot be assigned`);
+      } catch (e) {
+        if (e instanceof RequestError) throw new RequestError(`${cmd}: ${e.message}`);
+        throw e;
+      }
+    };
+    const events: (() => void)[] = [];
+    switch (lv.kind) {
+      case 'register': {
+        const n = lv.name.toLowerCase();
+        const w = /^w([0-9]|[12][0-9]|30)$/.exec(n);
+        if (n === 'xzr' || n === 'wzr') throw new RequestError(`${cmd}: ${what} cannot be assigned: ${n} is the zero register (it always reads 0)`);
+        if (w) setReg(`x${w[1]}`, fit(32, n)); // writing Wn clears bits 63:32, as an instruction does
+        else if (n === 'nzcv') {
+          if ((v & ~0xf000_0000n) !== 0n) throw new RequestError(`${cmd}: NZCV holds bits 31:28 only (N ${hex(0x8000_0000)}, Z ${hex(0x4000_0000)}, C ${hex(0x2000_0000)}, V ${hex(0x1000_0000)}), got ${hex(v)}`);
+          setReg('nzcv', v);
+        } else if (n === 'tpidr' || n === 'tpidr_el0') { d.cpu.tpidr = v; d.stateEdited(); }
+        else if (/^(x([0-9]|[12][0-9]|30)|sp|pc|lr|fp|n|z|c|v|tco)$/.test(n)) setReg(n, v);
+        else throw new RequestError(`${cmd}: ${what} cannot be assigned: ${n === 'steps' || n === 'step' ? 'it is the count of retired instructions' : `${n} is read-only here (the kernel sets it: prctl, or system registers EL0 cannot write)`}`);
+        this.frameCache = null;
+        events.push(() => this.sendEvent(new InvalidatedEvent(['variables', 'stacks'])));
+        break;
+      }
+      case 'ltag': {
+        const n = lv.register.toLowerCase();
+        const reg = n === 'lr' ? 'x30' : n === 'fp' ? 'x29' : n;
+        if (!/^(x([0-9]|[12][0-9]|30)|sp)$/.test(reg)) throw new RequestError(`${cmd}: ${what} cannot be assigned: ltag() is assigned for a 64-bit register (x0-x30, sp, lr, fp), not ${n}`);
+        if (v > 15n) throw new RequestError(`${cmd}: a logical tag is 0..15, got ${v}`);
+        const old = this.readRegister(d, reg)!;
+        setReg(reg, (old & ~(0xfn << 56n)) | (v << 56n));
+        this.frameCache = null;
+        events.push(() => this.sendEvent(new InvalidatedEvent(['variables', 'stacks'])));
+        break;
+      }
+      case 'tag': {
+        if (v > 15n) throw new RequestError(`${cmd}: an allocation tag is 0..15, got ${v}`);
+        try { this.writeTagsAt(d, lv.address, [Number(v)]); } catch (e) {
+          if (e instanceof DebugAccessError) throw new RequestError(`${cmd}: cannot set the allocation tag of ${what} at ${hex(lv.address)}: ${e.message}`);
+          throw e;
+        }
+        events.push(() => this.sendEvent(new InvalidatedEvent(['variables'])));
+        break;
+      }
+      case 'memory': {
+        const x = fit(lv.size * 8, lv.type);
+        const bytes = new Uint8Array(lv.size);
+        for (let i = 0; i < lv.size; i++) bytes[i] = Number((x >> BigInt(8 * i)) & 0xffn);
+        const a = untagged(lv.address);
+        try { d.memory.write(lv.address, bytes); } catch (e) {
+          if (e instanceof DebugAccessError) throw new RequestError(`${cmd}: cannot store ${lv.size} byte(s) at ${hex(lv.address)} for ${what}: ${e.message}`);
+          throw e;
+        }
+        d.stateEdited();
+        this.frameCache = null;
+        events.push(() => { this.sendEvent(new MemoryEvent(hex(a), 0, lv.size)); this.sendEvent(new InvalidatedEvent(['variables'])); });
+        break;
+      }
+    }
+    // The value as evaluate shows it now (the Watch view shows evaluate's result).
+    const saveHex = this.hexValues;
+    if (hexFormat !== undefined) this.hexValues = hexFormat;
+    try {
+      let nv: bigint;
+      try { nv = evaluateExpression(expression, this.evalContext(d)); } catch (e) {
+        if (!(e instanceof EvalError)) throw e;
+        nv = v; // assigned, but no longer readable as written (e.g. memory that went away): show what was stored
+      }
+      const r = this.evalResult(d, expression, nv, 'watch');
+      this.ok(response, { value: r.result, variablesReference: r.variablesReference, memoryReference: r.memoryReference });
+    } finally {
+      this.hexValues = saveHex;
+    }
+    for (const e of events) e();
+  }
+
   private source(response: DebugProtocol.Response, args: Args): void {
     const src = field('source', args, 'source');
     const path = src !== undefined ? optString('source', obj('source', src, '"source"'), 'path') : undefined;
@@ -1285,6 +1442,47 @@ export class TagvisorSession extends DebugSession {
   private loadedSources(response: DebugProtocol.Response, _args: Args): void {
     const d = this.dbg;
     this.ok(response, { sources: d ? d.source.files().map(f => new Source(f.split('/').pop()!, f)) : [] });
+  }
+
+  /**
+   * The guest program as a module: its loaded segments' address range [low, high) with the load
+   * bias of a static-pie applied, whether it has a symbol table, and where source lines come from
+   * (`lineInfo`, an extra column: the assembler's line map, DWARF .debug_line, or none).
+   */
+  private moduleInfo(d: Debuggee): DebugProtocol.Module & { lineInfo: string } {
+    const elf = d.program.elf;
+    const bias = d.proc.image.loadBias;
+    const loads = elf.loadSegments.filter(p => p.memsz > 0n);
+    const hasSymbols = elf.symbols.some(s => s.name !== '' && s.shndx !== 0 && s.type !== 'file' && s.type !== 'section' && !s.name.startsWith('$'));
+    let lineInfo: string;
+    if (d.program.asm) lineInfo = 'assembler line map';
+    else {
+      try {
+        const t = elf.lineTable;
+        lineInfo = t && t.sequences.length > 0 ? 'DWARF .debug_line' : 'none';
+      } catch (e) {
+        lineInfo = `none (unreadable .debug_line: ${(e as Error).message})`;
+      }
+    }
+    const m: DebugProtocol.Module & { lineInfo: string } = {
+      id: 1, name: basename(d.program.path), path: d.program.path, isUserCode: true,
+      symbolStatus: hasSymbols ? 'symbols loaded' : 'no symbols',
+      lineInfo,
+    };
+    if (hasSymbols) m.symbolFilePath = d.program.path;
+    if (loads.length) {
+      let lo = Infinity, hi = -Infinity;
+      for (const p of loads) { lo = Math.min(lo, Number(p.vaddr)); hi = Math.max(hi, Number(p.vaddr + p.memsz)); }
+      m.addressRange = `${hex(lo + bias)}-${hex(hi + bias)}`;
+    }
+    return m;
+  }
+
+  private modules(response: DebugProtocol.Response, args: Args): void {
+    const start = optInt('modules', args, 'startModule', 0, 0);
+    const count = optInt('modules', args, 'moduleCount', 0, 0);
+    const all = this.dbg ? [this.moduleInfo(this.dbg)] : [];
+    this.ok(response, { modules: all.slice(start, count > 0 ? start + count : undefined), totalModules: all.length });
   }
 
   // ---- evaluate ---------------------------------------------------------------------------------
@@ -1303,10 +1501,15 @@ export class TagvisorSession extends DebugSession {
       if (v === undefined && !/^[A-Za-z_.$][\w.$]*$/.test(expr.trim())) throw new RequestError('evaluate: nothing to show');
     }
     const v = evaluateExpression(expr, ctx);
+    this.ok(response, this.evalResult(d, expr, v, context));
+  }
+
+  /** An evaluate result for a value: pointers expand and carry their tags, hex also shows decimal. */
+  private evalResult(d: Debuggee, expr: string, v: bigint, context: string): { result: string; variablesReference: number; memoryReference?: string } {
     const varv = this.valueVar(d, expr, v, expr);
     const dec = BigInt.asUintN(64, v).toString(10);
     const result = context === 'clipboard' ? hex(v) : `${varv.value}${this.hexValues ? ` (${dec})` : ''}`;
-    this.ok(response, { result, variablesReference: varv.variablesReference, memoryReference: varv.memoryReference });
+    return { result, variablesReference: varv.variablesReference, memoryReference: varv.memoryReference };
   }
 
   private completions(response: DebugProtocol.Response, args: Args): void {

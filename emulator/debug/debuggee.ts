@@ -69,7 +69,11 @@ export type StopInfo =
 
 export type ResumeMode =
   | { kind: 'continue' }
-  | { kind: 'stepIn'; granularity: 'line' | 'instruction' }
+  /**
+   * `target`: one call ahead on the current line (a step-in target): that call is entered, others are
+   * stepped over; instructions in [from, call] are on the way to it whatever their line (line 0...).
+   */
+  | { kind: 'stepIn'; granularity: 'line' | 'instruction'; target?: { call: number; from: number } }
   | { kind: 'next'; granularity: 'line' | 'instruction' }
   | { kind: 'stepOut' };
 
@@ -168,6 +172,8 @@ class DebugGuest implements HvGuest {
 
 const BL_MASK = 0xfc000000, BL = 0x94000000;
 const isCall = (w: number | undefined): boolean => w !== undefined && ((((w & BL_MASK) >>> 0) === BL) || (((w & 0xfffffc1f) >>> 0) === 0xd63f0000));
+/** pc is between where a step-in-target step started and its call. */
+const onTheWay = (m: ResumeMode, pc: number): boolean => m.kind === 'stepIn' && m.target !== undefined && pc >= m.target.from && pc <= m.target.call;
 
 interface StepPlan {
   mode: ResumeMode;
@@ -683,6 +689,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       this.syncCpuBp(pc);
       // Back in the caller: stepOut ends here; line steps go on checking lines.
       if (plan.mode.kind === 'stepOut' || plan.mode.kind === 'next' && plan.mode.granularity === 'instruction') return { reason: 'step' };
+      if (onTheWay(plan.mode, pc)) return null;
       const loc = this.source.lineAt(pc);
       if (!plan.from || !loc || loc.file !== plan.from.file || loc.line !== plan.from.line) return { reason: 'step' };
       return null;
@@ -742,16 +749,19 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     plan.done++;
     const m = plan.mode;
     const npc = c.pc;
-    // A call: step over it (next), or into it only when it has line information (stepIn by line).
+    // The step-in target's call has run: stop at the callee's first instruction, line info or not.
+    if (m.kind === 'stepIn' && m.target?.call === pc && isCall(word)) return { reason: 'step' };
+    // A call: step over it (next, or any call but the step-in target), or into it only when it has
+    // line information (stepIn by line).
     if (isCall(word) && npc !== pc + 4) {
-      const into = m.kind === 'stepIn' && (m.granularity === 'instruction' || this.source.lineAt(npc) !== undefined);
+      const into = m.kind === 'stepIn' && m.target === undefined && (m.granularity === 'instruction' || this.source.lineAt(npc) !== undefined);
       if (!into) {
         plan.until = { pc: pc + 4, sp };
         this.addTemp(pc + 4);
         return null;
       }
     }
-    if (m.kind === 'stepOut' || m.kind === 'continue') return null;
+    if (m.kind === 'stepOut' || m.kind === 'continue' || onTheWay(m, npc)) return null;
     if (m.granularity === 'instruction') return { reason: 'step' };
     const loc = this.source.lineAt(npc);
     if (!loc || !plan.from) return { reason: 'step' };
