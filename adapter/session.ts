@@ -26,6 +26,11 @@ import { TCF_NAMES, exceptionText, hex, hex16, logicalTag, provenanceText, tagSe
 
 const THREAD_ID = 1;
 const HEX_CODES = Array.from('0123456789abcdef', c => c.charCodeAt(0));
+/** Tag byte (as unsigned: 0..15, or 0xff for -1 = no tags) -> its character in `tagvisor/readTags`. */
+const TAG_CHAR = new Uint8Array(256).fill(45); // '-'
+TAG_CHAR.set(HEX_CODES);
+/** base64 of a typed array's bytes (little-endian on every platform Node runs on here). */
+const base64Of = (a: ArrayBufferView): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 /** Largest readMemory / writeMemory / readTags request served at once. */
 export const MAX_MEMORY_REQUEST = 16 * 2 ** 20;
 export const MAX_TAG_REQUEST = 2 ** 20;
@@ -1486,42 +1491,44 @@ export class TagvisorSession extends DebugSession {
     if (a < 0) throw new RequestError(`tagvisor/readTags: ${hex(addr)} is not a user address`);
     const g0 = a - (a % 16);
     const tags = d.memory.readTags(BigInt(g0), count);
-    const HEX = '0123456789abcdef';
-    let tagText = '';
-    const chunk: string[] = [];
-    for (let i = 0; i < count; i++) {
-      chunk.push(tags[i] < 0 ? '-' : HEX[tags[i]]);
-      if (chunk.length === 4096) { tagText += chunk.join(''); chunk.length = 0; }
-    }
-    tagText += chunk.join('');
-    const body: Record<string, unknown> = { address: hex(g0), count, granuleSize: 16, logicalTag: logicalTag(addr), tags: tagText };
+    // One character per granule through a table over the tag bytes (-1 = 0xff = '-').
+    const tagBytes = new Uint8Array(tags.buffer, tags.byteOffset, count);
+    const text = Buffer.allocUnsafe(count);
+    for (let i = 0; i < count; i++) text[i] = TAG_CHAR[tagBytes[i]];
+    const body: Record<string, unknown> = { address: hex(g0), count, granuleSize: 16, logicalTag: logicalTag(addr), tags: text.toString('latin1') };
     if (withProvenance) {
       const setBy = new Int32Array(count).fill(-1);
       const steps = new Float64Array(count);
-      const prev = new Uint8Array(count).fill(45); // '-'
+      const prev = Buffer.alloc(count, 45); // '-'
       const writers: { pc: string; instruction: string; by: string }[] = [];
       const writerIndex = new Map<number, number>();
-      let lastKey = NaN, lastW = -1;
+      let lastKey = NaN, lastW = -1, maxStep = 0;
+      // A page at a time: the page's latest-write arrays are read directly.
       for (let i = 0; i < count;) {
         const ga = g0 + i * 16;
         const gi = (ga % 4096) >> 4;
         const n = Math.min(count - i, 256 - gi);
         const last = tags[i] < 0 ? undefined : d.provenance.lastArrays(d.memory.pageOf(ga - (ga % 4096)));
         if (last) {
+          const lStep = last.step, lPc = last.pc, lBy = last.by, lPrev = last.prev;
           for (let k = 0; k < n; k++) {
             const g = gi + k;
-            if (last.step[g] < 0 || tags[i + k] < 0) continue;
-            const key = last.by[g] ? -1 : last.pc[g];
-            let w = key === lastKey ? lastW : writerIndex.get(key);
-            if (w === undefined) {
-              w = writers.length;
-              writers.push(last.by[g] ? { pc: hex(d.pc), instruction: '(debugger)', by: 'debugger' } : { pc: hex(last.pc[g]), instruction: this.insnText(last.pc[g]), by: 'instruction' });
-              writerIndex.set(key, w);
+            const step = lStep[g];
+            if (step < 0 || tags[i + k] < 0) continue;
+            const key = lBy[g] ? -1 : lPc[g];
+            if (key !== lastKey) {
+              let w = writerIndex.get(key);
+              if (w === undefined) {
+                w = writers.length;
+                writers.push(lBy[g] ? { pc: hex(d.pc), instruction: '(debugger)', by: 'debugger' } : { pc: hex(lPc[g]), instruction: this.insnText(lPc[g]), by: 'instruction' });
+                writerIndex.set(key, w);
+              }
+              lastKey = key; lastW = w;
             }
-            lastKey = key; lastW = w;
-            setBy[i + k] = w;
-            steps[i + k] = last.step[g];
-            prev[i + k] = HEX_CODES[last.prev[g]];
+            setBy[i + k] = lastW;
+            steps[i + k] = step;
+            if (step > maxStep) maxStep = step;
+            prev[i + k] = HEX_CODES[lPrev[g]];
           }
         }
         i += n;
@@ -1530,13 +1537,11 @@ export class TagvisorSession extends DebugSession {
       // Narrowest typed arrays that hold the values (little-endian, base64): adapter/tags.ts decodes.
       const narrowSet = writers.length < 32768;
       body.setByBits = narrowSet ? 16 : 32;
-      body.setBy = Buffer.from((narrowSet ? Int16Array.from(setBy) : setBy).buffer).toString('base64');
-      let maxStep = 0;
-      for (let i = 0; i < count; i++) if (steps[i] > maxStep) maxStep = steps[i];
+      body.setBy = base64Of(narrowSet ? new Int16Array(setBy) : setBy);
       const narrowSteps = maxStep < 2 ** 32;
       body.stepBits = narrowSteps ? 32 : 64;
-      body.steps = Buffer.from((narrowSteps ? Uint32Array.from(steps) : steps).buffer).toString('base64');
-      body.previous = Buffer.from(prev).toString('latin1');
+      body.steps = base64Of(narrowSteps ? new Uint32Array(steps) : steps);
+      body.previous = prev.toString('latin1');
     }
     this.ok(response, body);
   }
