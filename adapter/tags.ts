@@ -26,27 +26,41 @@ export interface GranuleTag {
   set?: { pc: string; instruction: string; by: string; step: number; previous: number };
 }
 
+/** Character code -> hex digit value (as parseInt(c, 16) reads one character); NaN for anything else. */
+const DIGIT = new Float64Array(128).fill(NaN);
+for (let i = 0; i < 16; i++) { DIGIT['0123456789abcdef'.charCodeAt(i)] = i; DIGIT['0123456789ABCDEF'.charCodeAt(i)] = i; }
+const DASH = 45;
+const digit = (c: number): number => (c < 128 ? DIGIT[c] : NaN);
+
+/** base64 (little-endian) -> a typed array of `size`-byte elements, in its own aligned buffer. */
 function typed<T extends Int16Array | Int32Array | Uint32Array | Float64Array>(b64: string, make: (buf: ArrayBuffer, n: number) => T, size: number): T {
   const bytes = Buffer.from(b64, 'base64');
   const copy = new ArrayBuffer(bytes.length);
   new Uint8Array(copy).set(bytes);
-  return make(copy, bytes.length / size);
+  return make(copy, Math.floor(bytes.length / size));
 }
 
 /** One entry per granule. */
 export function decodeReadTags(b: ReadTagsBody): GranuleTag[] {
-  const base = BigInt(b.address);
   const setBy = b.setBy === undefined ? undefined : b.setByBits === 32 ? typed(b.setBy, (x, n) => new Int32Array(x, 0, n), 4) : typed(b.setBy, (x, n) => new Int16Array(x, 0, n), 2);
   const steps = b.steps === undefined ? undefined : b.stepBits === 64 ? typed(b.steps, (x, n) => new Float64Array(x, 0, n), 8) : typed(b.steps, (x, n) => new Uint32Array(x, 0, n), 4);
-  const out: GranuleTag[] = [];
-  for (let i = 0; i < b.count; i++) {
-    const c = b.tags[i];
-    const g: GranuleTag = { address: base + BigInt(i * b.granuleSize), tag: c === '-' ? null : parseInt(c, 16) };
-    if (setBy && steps && b.writers && setBy[i] >= 0) {
-      const w = b.writers[setBy[i]];
-      g.set = { ...w, step: steps[i], previous: parseInt(b.previous![i], 16) };
+  const writers = setBy && steps ? b.writers : undefined;
+  const tags = b.tags, prev = b.previous ?? '', size = b.granuleSize, count = b.count;
+  // Addresses: one BigInt per granule, made from a double while that is exact (user addresses are < 2^48).
+  const base = BigInt(b.address);
+  const baseNum = Number(base);
+  const exact = base <= BigInt(Number.MAX_SAFE_INTEGER) && baseNum + count * size <= Number.MAX_SAFE_INTEGER;
+  const out: GranuleTag[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const c = tags.charCodeAt(i);
+    const tag = c === DASH ? null : digit(c);
+    const address = exact ? BigInt(baseNum + i * size) : base + BigInt(i * size);
+    const w = writers && i < setBy!.length && setBy![i] >= 0 ? writers[setBy![i]] : undefined;
+    if (w) {
+      out[i] = { address, tag, set: { pc: w.pc, instruction: w.instruction, by: w.by, step: steps![i], previous: digit(prev.charCodeAt(i)) } };
+    } else {
+      out[i] = { address, tag };
     }
-    out.push(g);
   }
   return out;
 }
