@@ -1,9 +1,11 @@
-// Bulk tag reads through the debug path (emulator/debug/memory.ts readTagsInto), compared with
-// PhysPage.getTag granule by granule.
+// tagvisor/readTags pieces: bulk tag reads through the debug path (emulator/debug/memory.ts
+// readTagsInto) compared with PhysPage.getTag granule by granule, and the provenance columns
+// (adapter/tags.ts) built and decoded back, malformed ones rejected.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DebugAccessError, RamDebugPath, VmmDebugPath } from '../../emulator/debug/memory';
 import { RamPhysicalMemory } from '../../emulator/memory/physical';
+import { ProvenanceColumns, decodeReadTags } from '../../adapter/tags';
 
 const FIRST = 0x40000;
 const PAGE = 4096;
@@ -58,4 +60,55 @@ test('readTagsInto refuses what readTags refuses, before writing anything', () =
   assert.ok(out.every(v => v === 99));
   vmm.readTagsInto(0x2030, 3, out, 4);
   assert.deepEqual(Array.from(out), [99, 99, 99, 99, 3, 4, 5, 99]);
+});
+
+test('readTags provenance columns: what ProvenanceColumns builds, decodeReadTags reads back exactly', () => {
+  const writers = [{ pc: '0x400000', instruction: 'stg x0, [x0]', by: 'instruction' }, { pc: '0x400010', instruction: '(debugger)', by: 'debugger' }];
+  const big = 2 ** 53 - 1;
+  // [writer, step, previous] per granule; null = no write recorded
+  const rows: ([number, number, number] | null)[] = [
+    null, [0, 7, 0], [0, 13, 3], [0, 12, 15], null, null, [1, 0, 2], [0, 63, 1], [0, 64, 1], [0, 200_000, 9],
+    [1, big, 4], [0, 0, 5], [0, big - 1, 6], [1, 2 ** 32, 7], [0, 2 ** 32 - 1, 8], null,
+  ];
+  const cols = new ProvenanceColumns(rows.length + 3); // the last three granules are never given: no write
+  for (const r of rows) { if (r) cols.set(r[0], r[1], r[2]); else cols.none(1); }
+  const enc = cols.finish();
+  const n = rows.length + 3;
+  const g = decodeReadTags({ address: '0xfffff0000000', count: n, granuleSize: 16, logicalTag: 0, tags: '0123456789abcdef-a-', writers, ...enc });
+  assert.equal(g.length, n);
+  assert.equal(enc.previous, '-03f--211945678----');
+  for (let i = 0; i < n; i++) {
+    const r = rows[i] ?? null;
+    assert.equal(g[i].address, 0xfffff0000000n + BigInt(16 * i));
+    assert.equal(g[i].tag, i === 16 || i === 18 ? null : parseInt('0123456789abcdef-a-'[i], 16));
+    if (!r) { assert.equal(g[i].set, undefined, `granule ${i}`); continue; }
+    assert.deepEqual(g[i].set, { ...writers[r[0]], step: r[1], previous: r[2] }, `granule ${i}`);
+  }
+  // Runs: one loop's granules cost about a byte each, and the writer column a few bytes in all.
+  const loop = new ProvenanceColumns(65536);
+  for (let i = 0; i < 65536; i++) loop.set(0, 1000 + 6 * i, i & 15);
+  const l = loop.finish();
+  assert.equal(Buffer.from(l.stepDeltas, 'base64').length, 65536 + 1);
+  assert.ok(Buffer.from(l.setByRuns, 'base64').length <= 4);
+  const lg = decodeReadTags({ address: '0x0', count: 65536, granuleSize: 16, logicalTag: 0, tags: '0'.repeat(65536), writers, ...l });
+  assert.ok(lg.every((x, i) => x.set?.step === 1000 + 6 * i && x.set.previous === (i & 15)));
+  // no granule set at all
+  const empty = new ProvenanceColumns(3).finish();
+  assert.deepEqual(decodeReadTags({ address: '0x0', count: 3, granuleSize: 16, logicalTag: 0, tags: '000', writers: [], ...empty }).map(x => x.set), [undefined, undefined, undefined]);
+  assert.throws(() => { const c = new ProvenanceColumns(1); c.none(1); c.set(0, 1, 1); }, /more than 1 granules/);
+});
+
+test('malformed provenance columns are reported naming the column, never misread', () => {
+  const b = (setByRuns: Buffer, stepDeltas: Buffer, count = 2) => ({
+    address: '0x0', count, granuleSize: 16, logicalTag: 0, tags: '00', previous: '00',
+    writers: [{ pc: '0x4', instruction: 'stg', by: 'instruction' }], setByRuns: setByRuns.toString('base64'), stepDeltas: stepDeltas.toString('base64'),
+  });
+  assert.deepEqual(decodeReadTags(b(Buffer.from([1, 2]), Buffer.from([2, 2]))).map(x => x.set?.step), [1, 2]);
+  assert.throws(() => decodeReadTags(b(Buffer.from([1, 0x82]), Buffer.from([2, 2]))), /"setByRuns" ends inside a number at byte 2/);
+  assert.throws(() => decodeReadTags(b(Buffer.from([1]), Buffer.from([2, 2]))), /"setByRuns" ends before a number/);
+  assert.throws(() => decodeReadTags(b(Buffer.from([1, 3]), Buffer.from([2, 2, 2]))), /covers more than the 2 granules/);
+  assert.throws(() => decodeReadTags(b(Buffer.from([1, 2]), Buffer.from([2]))), /"stepDeltas" ends before a number/);
+  assert.throws(() => decodeReadTags(b(Buffer.from([1, 2]), Buffer.from([2, 0x80]))), /"stepDeltas" ends inside a number/);
+  assert.throws(() => decodeReadTags(b(Buffer.from([1, 2]), Buffer.from([2, 2, 2]))), /more steps than/);
+  assert.throws(() => decodeReadTags(b(Buffer.from([1, 2]), Buffer.from([2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1]))), /"stepDeltas" has a number too large/);
 });
