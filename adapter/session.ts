@@ -24,9 +24,13 @@ import type { HvEvent } from '../emulator/hv/events';
 import { ConfigError, describeValue, validateLaunchConfig, type LaunchConfig } from './config';
 import { COMMANDS, EvalError, FUNCTIONS, NotAssignableError, evaluateExpression, parseLvalue, runTagCommand, type EvalContext, type Lvalue, type TagCommandContext } from './evaluate';
 import { TCF_NAMES, exceptionText, hex, hex16, logicalTag, provenanceText, tagSet, untag } from './format';
+import { ProvenanceColumns } from './tags';
 
 const THREAD_ID = 1;
 const HEX_CODES = Array.from('0123456789abcdef', c => c.charCodeAt(0));
+/** Tag byte (as unsigned: 0..15, or 0xff for -1 = no tags) -> its character in `tagvisor/readTags`. */
+const TAG_CHAR = new Uint8Array(256).fill(45); // '-'
+TAG_CHAR.set(HEX_CODES);
 /** Largest readMemory / writeMemory / readTags request served at once. */
 export const MAX_MEMORY_REQUEST = 16 * 2 ** 20;
 export const MAX_TAG_REQUEST = 2 ** 20;
@@ -1675,10 +1679,11 @@ export class TagvisorSession extends DebugSession {
   /**
    * Tags of `count` granules from the granule containing `address`, in columns (one entry per
    * granule each): `tags` one hex digit per granule ('-' = no tags: not PROT_MTE / unmapped);
-   * with provenance (default), who set each tag: `setBy` (index into `writers`, -1 = never set by an
-   * instruction seen by the debugger), `steps` (instruction number), `previous` (hex digit per granule).
-   * setBy and steps are base64 little-endian typed arrays (Int16/Int32 per `setByBits`, Uint32/Float64
-   * per `stepBits`) so 65,536 granules stay small: adapter/tags.ts decodes them.
+   * with provenance (default), who set each tag: `setByRuns` (runs of granules with the same index
+   * into `writers`, none = never set by an instruction seen by the debugger), `stepDeltas` (instruction
+   * numbers of the set granules, as differences), `previous` (hex digit per granule). setByRuns and
+   * stepDeltas are base64 LEB128 columns so 65,536 granules stay small (a loop's tags cost about a byte
+   * per granule): adapter/tags.ts builds (ProvenanceColumns) and decodes (decodeReadTags) them.
    */
   private readTags(response: DebugProtocol.Response, args: Args): void {
     const d = this.stopped('tagvisor/readTags');
@@ -1689,57 +1694,46 @@ export class TagvisorSession extends DebugSession {
     if (a < 0) throw new RequestError(`tagvisor/readTags: ${hex(addr)} is not a user address`);
     const g0 = a - (a % 16);
     const tags = d.memory.readTags(BigInt(g0), count);
-    const HEX = '0123456789abcdef';
-    let tagText = '';
-    const chunk: string[] = [];
-    for (let i = 0; i < count; i++) {
-      chunk.push(tags[i] < 0 ? '-' : HEX[tags[i]]);
-      if (chunk.length === 4096) { tagText += chunk.join(''); chunk.length = 0; }
-    }
-    tagText += chunk.join('');
-    const body: Record<string, unknown> = { address: hex(g0), count, granuleSize: 16, logicalTag: logicalTag(addr), tags: tagText };
+    // One character per granule through a table over the tag bytes (-1 = 0xff = '-').
+    const tagBytes = new Uint8Array(tags.buffer, tags.byteOffset, count);
+    const text = Buffer.allocUnsafe(count);
+    for (let i = 0; i < count; i++) text[i] = TAG_CHAR[tagBytes[i]];
+    const body: Record<string, unknown> = { address: hex(g0), count, granuleSize: 16, logicalTag: logicalTag(addr), tags: text.toString('latin1') };
     if (withProvenance) {
-      const setBy = new Int32Array(count).fill(-1);
-      const steps = new Float64Array(count);
-      const prev = new Uint8Array(count).fill(45); // '-'
+      const cols = new ProvenanceColumns(count);
       const writers: { pc: string; instruction: string; by: string }[] = [];
       const writerIndex = new Map<number, number>();
       let lastKey = NaN, lastW = -1;
+      // A page at a time: the page's latest-write arrays are read directly.
       for (let i = 0; i < count;) {
         const ga = g0 + i * 16;
         const gi = (ga % 4096) >> 4;
         const n = Math.min(count - i, 256 - gi);
         const last = tags[i] < 0 ? undefined : d.provenance.lastArrays(d.memory.pageOf(ga - (ga % 4096)));
-        if (last) {
+        if (!last) cols.none(n);
+        else {
+          const lStep = last.step, lPc = last.pc, lBy = last.by, lPrev = last.prev;
           for (let k = 0; k < n; k++) {
             const g = gi + k;
-            if (last.step[g] < 0 || tags[i + k] < 0) continue;
-            const key = last.by[g] ? -1 : last.pc[g];
-            let w = key === lastKey ? lastW : writerIndex.get(key);
-            if (w === undefined) {
-              w = writers.length;
-              writers.push(last.by[g] ? { pc: hex(d.pc), instruction: '(debugger)', by: 'debugger' } : { pc: hex(last.pc[g]), instruction: this.insnText(last.pc[g]), by: 'instruction' });
-              writerIndex.set(key, w);
+            const step = lStep[g];
+            if (step < 0 || tags[i + k] < 0) { cols.none(1); continue; }
+            const key = lBy[g] ? -1 : lPc[g];
+            if (key !== lastKey) {
+              let w = writerIndex.get(key);
+              if (w === undefined) {
+                w = writers.length;
+                writers.push(lBy[g] ? { pc: hex(d.pc), instruction: '(debugger)', by: 'debugger' } : { pc: hex(lPc[g]), instruction: this.insnText(lPc[g]), by: 'instruction' });
+                writerIndex.set(key, w);
+              }
+              lastKey = key; lastW = w;
             }
-            lastKey = key; lastW = w;
-            setBy[i + k] = w;
-            steps[i + k] = last.step[g];
-            prev[i + k] = HEX_CODES[last.prev[g]];
+            cols.set(lastW, step, lPrev[g]);
           }
         }
         i += n;
       }
       body.writers = writers;
-      // Narrowest typed arrays that hold the values (little-endian, base64): adapter/tags.ts decodes.
-      const narrowSet = writers.length < 32768;
-      body.setByBits = narrowSet ? 16 : 32;
-      body.setBy = Buffer.from((narrowSet ? Int16Array.from(setBy) : setBy).buffer).toString('base64');
-      let maxStep = 0;
-      for (let i = 0; i < count; i++) if (steps[i] > maxStep) maxStep = steps[i];
-      const narrowSteps = maxStep < 2 ** 32;
-      body.stepBits = narrowSteps ? 32 : 64;
-      body.steps = Buffer.from((narrowSteps ? Uint32Array.from(steps) : steps).buffer).toString('base64');
-      body.previous = Buffer.from(prev).toString('latin1');
+      Object.assign(body, cols.finish());
     }
     this.ok(response, body);
   }
