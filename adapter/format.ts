@@ -58,8 +58,11 @@ function faultWhat(e: ExceptionStop): string {
 }
 
 /** "st2g x21, [x21] at 0x401074 (step 30, previous tag 0xb)". */
-export function provenanceText(w: TagWrite | undefined, insn: (pc: number) => string): string {
+export function provenanceText(w: TagWrite | undefined, insn: (pc: number) => string, current?: number): string {
   if (!w) return 'never set by an instruction since the page was mapped (tags start at 0)';
-  if (w.by === 'debugger') return `the debugger (at step ${w.step}, previous tag ${hex(w.prev)})`;
-  return `\`${insn(w.pc)}\` at ${hex(w.pc)} (step ${w.step}, previous tag ${hex(w.prev)})`;
+  const who = w.by === 'debugger' ? `the debugger (at step ${w.step}, previous tag ${hex(w.prev)})` : `\`${insn(w.pc)}\` at ${hex(w.pc)} (step ${w.step}, previous tag ${hex(w.prev)})`;
+  // The recorded write is not what the granule holds: something other than an instruction changed
+  // it since (the kernel reusing the page, the hypervisor losing tags in a migration...).
+  if (current !== undefined && current !== w.tag) return `${who}, which set ${hex(w.tag)}; the tag is ${hex(current)} now: changed since outside the guest's instructions (the kernel or the hypervisor)`;
+  return who;
 }

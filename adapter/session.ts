@@ -1565,7 +1565,7 @@ export class TagvisorSession extends DebugSession {
       lines.push(`Access: ${size}-byte ${write ? 'store' : 'load'} by \`${this.insnText(apc)}\` at ${hex(apc)}${this.symbolLabel(apc) ? ' <' + this.symbolLabel(apc) + '>' : ''}`);
       lines.push(`Fault address: ${hex16(addr!)}`);
       lines.push(`Granule: [${hex(g)}, ${hex(g + 16n)})`);
-      lines.push(`Tag last set by: ${provenanceText(prov.last, pc => this.insnText(pc))}`);
+      lines.push(`Tag last set by: ${provenanceText(prov.last, pc => this.insnText(pc), at)}`);
       if (e.signal?.delivered) {
         lines.push(`Linux delivered SIGSEGV (${e.signal.codeName}, si_addr 0) at this kernel entry (pc ${hex(e.pc)}), after the access; ${e.signal.action === 'handler' ? 'its handler runs next' : 'the default action killed the process'}.`);
       } else if (e.fault) {
@@ -1709,7 +1709,7 @@ export class TagvisorSession extends DebugSession {
         const ga = g0 + i * 16;
         const gi = (ga % 4096) >> 4;
         const n = Math.min(count - i, 256 - gi);
-        const last = tags[i] < 0 ? undefined : d.provenance.lastArrays(d.memory.pageOf(ga - (ga % 4096)));
+        const last = tags[i] < 0 ? undefined : d.provenance.lastArrays(d.memory.gpnOf(ga - (ga % 4096)));
         if (!last) cols.none(n);
         else {
           const lStep = last.step, lPc = last.pc, lBy = last.by, lPrev = last.prev;

@@ -275,7 +275,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       snapshotBytes: s => s.pages.reduce((n, pg) => n + pg.data.length + (pg.tags ? pg.tags.length : 0), 0) + 4096,
       replay: n => this.replay(n),
     }, this.counter, { capacity: opts.historySize }) : null;
-    if (this.history) this.history.onUndoTag = (page, g, seq) => this.provenance.undo(page, g, seq);
+    if (this.history) this.history.onUndoTag = (page, g, seq) => this.provenance.undo(page.gpn, g, seq);
 
     this.installHooks();
     this.history?.checkpointProcess();
@@ -357,7 +357,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     }
     mmu.hooks.beforeTagWrite = (page, g, oldTag, newTag, va) => {
       hist?.recordTag(page, g, oldTag);
-      this.provenance.note(page, g, this.counter.seq, cpu.pc, oldTag, newTag, va, 0);
+      this.provenance.note(page.gpn, g, this.counter.seq, cpu.pc, oldTag, newTag, va, 0);
       if (this.muted) return;
       const a = untagged(va);
       if (!this.scanning) {
@@ -549,16 +549,16 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   }
 
   /** Provenance of the tag of the granule containing an untagged user address. */
-  tagProvenance(a: number): { last?: TagWrite; history: TagWrite[]; page?: PhysPage; granule: number } {
-    const page = this.memory.pageOf(a);
+  tagProvenance(a: number): { last?: TagWrite; history: TagWrite[]; gpn?: number; granule: number } {
+    const gpn = this.memory.gpnOf(a);
     const granule = (a % PAGE_SIZE) >> 4;
-    return { last: this.provenance.last(page, granule), history: this.provenance.history(page, granule), page, granule };
+    return { last: this.provenance.last(gpn, granule), history: this.provenance.history(gpn, granule), gpn, granule };
   }
 
   /** Records a tag the debugger wrote (so provenance says so) and cuts the history. */
   noteDebuggerTagWrite(a: number, prev: number, tag: number): void {
-    const page = this.memory.pageOf(a);
-    if (page) this.provenance.record(page, (a % PAGE_SIZE) >> 4, { step: this.position, pc: this.pc, prev, tag, va: BigInt(a), by: 'debugger' });
+    const gpn = this.memory.gpnOf(a);
+    if (gpn !== undefined) this.provenance.record(gpn, (a % PAGE_SIZE) >> 4, { step: this.position, pc: this.pc, prev, tag, va: BigInt(a), by: 'debugger' });
   }
 
   /** The debugger changed machine state (registers, memory, pc): the recorded past no longer leads here. */

@@ -349,6 +349,12 @@ export class GuestDebugMemory {
   }
 
   /** The physical page behind a user address right now, if present (for provenance lookups). */
+  /** Guest-physical page number behind a user address (stage 1 only: no access to the page). */
+  gpnOf(a: number): number | undefined {
+    const gpa = this.gpaOf(a);
+    return gpa === undefined ? undefined : Math.floor(gpa / PAGE_SIZE);
+  }
+
   pageOf(a: number): PhysPage | undefined {
     const gpa = this.gpaOf(a);
     return gpa === undefined ? undefined : this.path.pageAt?.(gpa);

@@ -5,7 +5,6 @@
 // that answers "tag history of one granule" (newest writes kept). Writes the kernel makes without
 // going through the Mmu (zeroing a fresh page's tags, swap-in) are not seen here; readers compare
 // the recorded tag with the current one to notice them.
-import type { PhysPage } from '../memory/page';
 import { GRANULES_PER_PAGE } from '../memory/page';
 
 export interface TagWrite {
@@ -59,8 +58,7 @@ export class TagProvenance {
     this.rVa = new BigUint64Array(ring);
   }
 
-  private recOf(page: PhysPage, create: boolean): PageLast | undefined {
-    const gpn = page.gpn;
+  private recOf(gpn: number, create: boolean): PageLast | undefined {
     if (gpn === this.lastGpn) return this.lastRec!;
     let r = this.pages.get(gpn);
     if (!r) {
@@ -77,38 +75,38 @@ export class TagProvenance {
   }
 
   /** Records a write (no allocation unless the page is new). */
-  note(page: PhysPage, granule: number, step: number, pc: number, prev: number, tag: number, va: bigint, by: 0 | 1): void {
-    const r = this.recOf(page, true)!;
+  note(gpn: number, granule: number, step: number, pc: number, prev: number, tag: number, va: bigint, by: 0 | 1): void {
+    const r = this.recOf(gpn, true)!;
     r.step[granule] = step; r.pc[granule] = pc; r.prev[granule] = prev; r.tag[granule] = tag; r.by[granule] = by; r.va[granule] = va;
     const i = this.head;
-    this.rGpn[i] = page.gpn; this.rGranule[i] = granule; this.rStep[i] = step; this.rPc[i] = pc;
+    this.rGpn[i] = gpn; this.rGranule[i] = granule; this.rStep[i] = step; this.rPc[i] = pc;
     this.rPrev[i] = prev; this.rTag[i] = tag; this.rBy[i] = by; this.rVa[i] = va;
     this.head = i + 1 === this.cap ? 0 : i + 1;
     if (this.n < this.cap) this.n++;
   }
 
-  record(page: PhysPage, granule: number, w: TagWrite): void {
-    this.note(page, granule, w.step, w.pc, w.prev, w.tag, BigInt.asUintN(64, w.va), w.by === 'debugger' ? 1 : 0);
+  /** Records a write the debugger made (pages are known by guest-physical page number). */
+  record(gpn: number, granule: number, w: TagWrite): void {
+    this.note(gpn, granule, w.step, w.pc, w.prev, w.tag, BigInt.asUintN(64, w.va), w.by === 'debugger' ? 1 : 0);
   }
 
-  /** The most recent write to a granule, if any was seen. */
-  last(page: PhysPage | undefined, granule: number): TagWrite | undefined {
-    if (!page) return undefined;
-    const r = this.recOf(page, false);
+  /** The most recent write to a granule of guest-physical page `gpn`, if any was seen. */
+  last(gpn: number | undefined, granule: number): TagWrite | undefined {
+    if (gpn === undefined) return undefined;
+    const r = this.recOf(gpn, false);
     if (!r || r.step[granule] < 0) return undefined;
     return { step: r.step[granule], pc: r.pc[granule], prev: r.prev[granule], tag: r.tag[granule], va: r.va[granule], by: BY[r.by[granule]] };
   }
 
   /** Raw access for bulk readers: the page's latest-write arrays (step -1 = none). */
-  lastArrays(page: PhysPage | undefined): Readonly<PageLast> | undefined {
-    return page ? this.recOf(page, false) : undefined;
+  lastArrays(gpn: number | undefined): Readonly<PageLast> | undefined {
+    return gpn === undefined ? undefined : this.recOf(gpn, false);
   }
 
   /** The writes kept for a granule, oldest first (at most `max`). */
-  history(page: PhysPage | undefined, granule: number, max = 64): TagWrite[] {
-    if (!page) return [];
+  history(gpn: number | undefined, granule: number, max = 64): TagWrite[] {
+    if (gpn === undefined) return [];
     const out: TagWrite[] = [];
-    const gpn = page.gpn;
     for (let k = 0, i = this.head; k < this.n && out.length < max; k++) {
       i = i === 0 ? this.cap - 1 : i - 1;
       if (this.rGpn[i] !== gpn || this.rGranule[i] !== granule) continue;
@@ -121,7 +119,7 @@ export class TagProvenance {
    * Forgets a write made at `step` (or later) to this granule: reverse execution undid it. Undo comes
    * newest first, so the matching entries are at the end of the ring.
    */
-  undo(page: PhysPage, granule: number, step: number): void {
+  undo(gpn: number, granule: number, step: number): void {
     while (this.n > 0) {
       const i = this.head === 0 ? this.cap - 1 : this.head - 1;
       if (this.rStep[i] < step || this.rBy[i] !== 0) break;
@@ -129,10 +127,9 @@ export class TagProvenance {
       this.head = i;
       this.n--;
     }
-    const r = this.recOf(page, false);
+    const r = this.recOf(gpn, false);
     if (!r || r.step[granule] < step) return;
     // The latest remaining write to this granule, if the ring still has it.
-    const gpn = page.gpn;
     for (let k = 0, i = this.head; k < this.n; k++) {
       i = i === 0 ? this.cap - 1 : i - 1;
       if (this.rGpn[i] === gpn && this.rGranule[i] === granule) {

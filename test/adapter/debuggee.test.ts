@@ -181,7 +181,7 @@ test('the debugger runs compiled blocks: instruction numbers seen by hooks insid
       const h = createHash('sha1');
       let writes = 0;
       for (const vpn of [...d.proc.space.entries.keys()].sort((a, b) => a - b)) {
-        const last = d.provenance.lastArrays(d.memory.pageOf(vpn * 4096));
+        const last = d.provenance.lastArrays(d.memory.gpnOf(vpn * 4096));
         if (!last) continue;
         for (let g = 0; g < 256; g++) if (last.step[g] >= 0) { writes++; h.update(`${vpn}:${g}:${last.step[g]}:${last.pc[g]}:${last.prev[g]};`); }
       }
