@@ -17,6 +17,7 @@ import { Debuggee, EXCEPTION_FILTERS, type ExceptionFilter, type ExceptionStop, 
 import { DebugAccessError, untagged } from '../emulator/debug/memory';
 import { A64 } from '../emulator/isa/table';
 import { describeTaggedAddrCtrl } from '../emulator/linux/tombstone';
+import { signalName, siCodeName } from '../emulator/linux/constants';
 import { parseVmDescription, VmDescriptionError, type VmConfig } from '../emulator/hv/description';
 import { HvError } from '../emulator/hv/errors';
 import type { HvEvent } from '../emulator/hv/events';
@@ -1379,7 +1380,7 @@ export class TagvisorSession extends DebugSession {
     } else if (e.signal) {
       lines.push(`Signal: ${e.signal.signo} (${e.signal.name}), code ${e.signal.code} (${e.signal.codeName})${e.signal.addr !== undefined ? `, si_addr ${hex16(e.signal.addr)}` : ''}`);
       if (e.fault) lines.push(`Faulting instruction: \`${this.insnText(e.pc)}\` at ${hex(e.pc)}; not yet delivered: continuing delivers it.`);
-      else if (e.atDelivery) lines.push(`About to be delivered at this kernel exit (user space resumes at ${hex(e.pc)}${this.symbolLabel(e.pc) ? ' <' + this.symbolLabel(e.pc) + '>' : ''}): ${this.deliveryAction(e.signal)}. Nothing is done yet (no handler frame, the process intact); continuing delivers it.`);
+      else if (e.atDelivery) lines.push(`About to be delivered at this kernel exit (user space resumes at ${hex(e.pc)}${this.symbolLabel(e.pc) ? ' <' + this.symbolLabel(e.pc) + '>' : ''}): ${this.deliveryAction(e.signal)}. Nothing has been done with it yet (the process is intact); continuing delivers it.`);
       else if (e.signal.delivered) lines.push(`Delivered: ${e.signal.action === 'handler' ? 'the handler is about to run' : 'the default action ended the process'}.`);
     } else if (e.hv) {
       lines.push(`${e.hv.kind} at gpa ${hex(e.hv.gpa)}: ${e.hv.reason}`);
@@ -1693,15 +1694,8 @@ function hvEventJson(e: HvEvent): Record<string, unknown> {
   return { seq: e.seq, kind: e.kind, vm: e.vm, gpa: e.gpa >= 0 ? hex(e.gpa) : null, pc: e.pc >= 0 ? hex(e.pc) : null, reason: e.reason, detail: e.detail };
 }
 
-function signalNameOf(_d: Debuggee, sig: number): string {
-  const names: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
-  return names[sig] ?? `signal ${sig}`;
-}
-function siCodeOf(_d: Debuggee, sig: number, code: number): string {
-  if (sig === 11) return ({ 1: 'SEGV_MAPERR', 2: 'SEGV_ACCERR', 8: 'SEGV_MTEAERR', 9: 'SEGV_MTESERR' } as Record<number, string>)[code] ?? `code ${code}`;
-  if (sig === 7) return ({ 1: 'BUS_ADRALN', 2: 'BUS_ADRERR', 3: 'BUS_OBJERR' } as Record<number, string>)[code] ?? `code ${code}`;
-  return `code ${code}`;
-}
+function signalNameOf(_d: Debuggee, sig: number): string { return signalName(sig); }
+function siCodeOf(_d: Debuggee, sig: number, code: number): string { return siCodeName(sig, code); }
 
 function protText(p: number): string { return `${p & 1 ? 'r' : '-'}${p & 2 ? 'w' : '-'}${p & 4 ? 'x' : '-'}`; }
 
