@@ -475,7 +475,7 @@ test('signal-delivery-stop with reverse execution: back and forward again stops 
   assert.equal(digest(d), dig);
   // Going to the stop's own position keeps the signal held (the checkpoint taken at the stop).
   assert.equal(d.goToPosition(at), undefined);
-  assert.equal(d.proc.heldSignal?.signo, 10);
+  assert.equal((d.proc as LinuxProcess).heldSignal?.signo, 10);
   assert.equal(digest(d), dig);
   const end = go(d);
   assert.equal(statusOf(end), '[10,null,false]');
