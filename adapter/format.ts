@@ -44,10 +44,12 @@ export function deliveryActionText(s: NonNullable<ExceptionStop['signal']>, symb
 /** The one-line description of an exception stop (the stopped event's text and exceptionInfo's description). */
 export function exceptionText(e: ExceptionStop): string {
   if (e.atDelivery && e.signal) {
-    // SEGV_MTEAERR: the mismatch behind it too (the tag inspector marks that granule).
+    // SEGV_MTEAERR: the mismatch behind it first, worded as the other tag check stops (the tag
+    // inspector reads the fault address and tags from the first "at 0x...").
     const m = e.mismatch;
-    const cause = m ? `; async tag check fault (${m.write ? 'store' : 'load'}): logical tag ${hex(m.logicalTag)}, allocation tag ${hex(m.allocationTag)} at ${hex16(m.faultVa)}` : '';
-    return `${e.signal.name} (${e.signal.codeName}) about to be delivered: ${deliveryActionText(e.signal)}${cause}`;
+    const mode = e.tcf === 3 ? 'asymm' : 'async';
+    const cause = m ? `Tag check fault (${mode}, ${m.write ? 'store' : 'load'}): logical tag ${hex(m.logicalTag)}, allocation tag ${hex(m.allocationTag)} at ${hex16(m.faultVa)}; ` : '';
+    return `${cause}${e.signal.name} (${e.signal.codeName}) about to be delivered: ${deliveryActionText(e.signal)}`;
   }
   if (e.fault && e.fault.kind === 'tagcheck') {
     const f = e.fault;
