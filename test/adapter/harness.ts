@@ -7,6 +7,7 @@
 // Adapter messages are recorded in the order the adapter sent them; each request line is placed
 // just before its response, so a transcript does not depend on timing.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +20,11 @@ const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * The guest's initial stack holds the program path (argv[0], AT_EXECFN), so stack addresses in the
  * transcripts depend on the path's length. Programs are launched through a symlink whose path has
  * the length of the checkout the golden files were recorded in ('/work/main'), wherever the clone is.
+ * The link's name depends on the checkout, so test runs of different checkouts (worktrees) on one
+ * machine never redirect each other's link (and UPDATE_GOLDEN never writes into another checkout).
  */
 function stableRepo(): string {
-  const link = '/tmp/tvrep';
+  const link = `/tmp/tv${createHash('sha1').update(CHECKOUT).digest('hex').slice(0, 3)}`;
   try {
     if (existsSync(link) && readlinkSync(link) === CHECKOUT) return link;
     const tmp = `${link}.${process.pid}`;
