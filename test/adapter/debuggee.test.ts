@@ -550,3 +550,36 @@ test('LinuxProcess.signalTracer: a held signal stays dequeued, survives snapshot
   assert.equal(out, 'in handler\nback in _start\n');
   assert.equal(offers.length, 1);
 });
+
+test('the signal filter alone: a sync tag check fault stops at the faulting instruction (not after delivery), SIGKILL is reported after the fact', () => {
+  const d = debuggee(join(REPO, 'examples', 'use-after-free.s'), 1000);
+  d.exceptionFilters.set('signal', null);
+  let s = go(d);
+  assert.equal(s.reason, 'exception');
+  if (s.reason !== 'exception') return;
+  assert.equal(s.exception.filter, 'signal');
+  assert.equal(s.exception.fault?.kind, 'tagcheck');
+  assert.equal(s.exception.signal?.codeName, 'SEGV_MTESERR');
+  assert.equal(s.exception.signal?.delivered, false);
+  assert.equal(d.pc, s.exception.pc, 'at the faulting instruction');
+  assert.equal(d.exited, null);
+  s = go(d);
+  assert.equal(statusOf(s), '[null,11,true]', 'delivered once: no second stop');
+
+  // kill(getpid(), SIGKILL) is never dequeued (no delivery stop): reported once the process is gone.
+  const dir = tmpDir('tv-sig-kill');
+  const src = readFileSync(ABORT_S, 'utf8').replace('mov     x2, #SIGABRT', 'mov     x2, #9');
+  assert.ok(src.includes('#9'));
+  writeFileSync(join(dir, 'kill.s'), src);
+  const dk = debuggee(join(dir, 'kill.s'), 1000);
+  dk.exceptionFilters.set('signal', null);
+  s = go(dk);
+  assert.equal(s.reason, 'exception');
+  if (s.reason === 'exception') {
+    assert.equal(s.exception.signal?.name, 'SIGKILL');
+    assert.equal(s.exception.signal?.delivered, true);
+    assert.equal(s.exception.atDelivery, undefined);
+  }
+  assert.notEqual(dk.exited, null);
+  assert.equal(statusOf(go(dk)), '[null,9,false]');
+});
