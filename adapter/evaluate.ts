@@ -7,6 +7,11 @@ export class EvalError extends Error {
   constructor(message: string) { super(message); this.name = 'EvalError'; }
 }
 
+/** An expression that is well formed but names no place an assignment could change. */
+export class NotAssignableError extends EvalError {
+  constructor(message: string) { super(message); this.name = 'NotAssignableError'; }
+}
+
 export interface EvalContext {
   /** A register or pseudo-register value (x0..x30, w0.., sp, pc, lr, fp, xzr, nzcv, n, z, c, v, tco...). */
   register(name: string): bigint | undefined;
@@ -71,6 +76,14 @@ const signExtend = (v: bigint, bits: number): bigint => u64(BigInt.asIntN(bits, 
 
 /** Evaluates an expression to an unsigned 64-bit value. */
 export function evaluateExpression(src: string, ctx: EvalContext): bigint {
+  const P = parser(src, ctx);
+  const v = P.expr();
+  P.end();
+  return v;
+}
+
+/** The recursive-descent evaluator over `src`'s tokens, positioned at the first one. */
+function parser(src: string, ctx: EvalContext) {
   if (src.trim() === '') throw new EvalError('empty expression');
   if (src.length > 4096) throw new EvalError('expression too long');
   const toks = lex(src);
@@ -188,10 +201,114 @@ export function evaluateExpression(src: string, ctx: EvalContext): bigint {
   const land = binary(bor, ['&&'], (_, a, b) => BigInt(a !== 0n && b !== 0n));
   const lor = binary(land, ['||'], (_, a, b) => BigInt(a !== 0n || b !== 0n));
   function expr(): bigint { return lor(); }
-  const v = expr();
-  const t = peek();
-  if (t.k !== 'end') throw new EvalError(`unexpected '${(t as { v: string }).v}' at column ${t.at + 1}`);
-  return v;
+  const end = (): void => {
+    const t = peek();
+    if (t.k !== 'end') throw new EvalError(`unexpected '${(t as { v: string }).v}' at column ${t.at + 1}`);
+  };
+  return {
+    toks, expr, unary, castAt, isOp, expect, end,
+    get pos(): number { return p; },
+    set pos(v: number) { p = v; },
+  };
+}
+
+const COMPUTED = 'it is a computed value; assignable are registers (x0, w1, sp, pc, nzcv, n...), *(u64*)address (u32, u16, u8, i64...), tag(address) and ltag(register)';
+
+/** What an assignment can change (setExpression): the place an l-value expression names. */
+export type Lvalue =
+  /** A register or pseudo-register by the name it was written with (without `$`). */
+  | { kind: 'register'; name: string }
+  /** `*(T*)addr` or `*addr` (u64): `size` bytes at `address`. */
+  | { kind: 'memory'; address: bigint; size: number; signed: boolean; type: string }
+  /** `tag(addr)`: the allocation tag of the granule containing `address`. */
+  | { kind: 'tag'; address: bigint }
+  /** `ltag(reg)`: the logical tag (bits 59:56) of a register's value. */
+  | { kind: 'ltag'; register: string };
+
+/**
+ * Parses `src` as an l-value: a register name, `*(T*)expr` / `*expr`, `tag(expr)` or `ltag(register)`,
+ * optionally in parentheses. The address expressions are evaluated now. Anything else is an EvalError
+ * saying why it cannot be assigned.
+ */
+export function parseLvalue(src: string, ctx: EvalContext): Lvalue {
+  const P = parser(src, ctx);
+  const toks = P.toks;
+  const text = src.trim();
+  const notAssignable = (why: string) => new NotAssignableError(`'${text}' cannot be assigned: ${why}`);
+  // Parentheses around the whole expression: `(x0)`, `((*(u8*)sp))`.
+  let open = 0;
+  while (P.isOp('(') && P.castAt() === undefined) {
+    let depth = 0, k = P.pos;
+    for (; k < toks.length; k++) {
+      const t = toks[k];
+      if (t.k === 'op' && t.v === '(') depth++;
+      else if (t.k === 'op' && t.v === ')' && --depth === 0) break;
+    }
+    // Its ')' must be the last token not yet matched by an outer pair (toks ends with 'end').
+    if (k !== toks.length - 2 - open) break;
+    P.pos++;
+    open++;
+  }
+  const closeAll = (): void => { for (let i = 0; i < open; i++) P.expect(')'); P.end(); };
+  const t = toks[P.pos];
+  let lv: Lvalue;
+  if (t.k === 'op' && t.v === '*') {
+    P.pos++;
+    const c = P.castAt();
+    let size = 8, signed = false, type = 'u64';
+    // `*(T*)a` stores a T; `*a` and `*(T)a` (a cast address) store 8 bytes, as they read.
+    if (c && c.ptr) {
+      type = (toks[P.pos + 1] as { v: string }).v;
+      size = c.ty.size;
+      signed = c.ty.signed;
+      P.pos = c.end;
+    }
+    const address = P.unary();
+    lv = { kind: 'memory', address, size, signed, type };
+  } else if (t.k === 'id' && (t.v === 'tag' || t.v === 'ltag') && toks[P.pos + 1].k === 'op' && (toks[P.pos + 1] as { v: string }).v === '(') {
+    P.pos += 2;
+    if (t.v === 'tag') {
+      const address = P.expr();
+      P.expect(')');
+      lv = { kind: 'tag', address };
+    } else {
+      const r = toks[P.pos];
+      const close = toks[P.pos + 1];
+      if (r.k !== 'id' || ctx.register(r.v.replace(/^\$/, '')) === undefined || close.k !== 'op' || close.v !== ')') {
+        evaluateExpression(src, ctx); // a malformed expression gets the evaluator's message
+        throw notAssignable('ltag() can only be assigned for a register, e.g. ltag(x20) = 3 (it changes the register\'s bits 59:56)');
+      }
+      P.pos += 2;
+      lv = { kind: 'ltag', register: r.v.replace(/^\$/, '') };
+    }
+  } else if (t.k === 'id' && !(toks[P.pos + 1].k === 'op' && (toks[P.pos + 1] as { v: string }).v === '(')) {
+    // A name alone: a register (what it is otherwise is said once it is known to stand alone).
+    P.pos++;
+    lv = { kind: 'register', name: t.v.replace(/^\$/, '') };
+  } else {
+    // Evaluate it first so a malformed expression gets the evaluator's own message.
+    P.expr();
+    closeAll();
+    throw notAssignable(COMPUTED);
+  }
+  try {
+    closeAll();
+  } catch (e) {
+    if (!(e instanceof EvalError)) throw e;
+    // More follows the l-value: a malformed expression gets the evaluator's message, a valid one
+    // (`x0 + 1`) is a computed value.
+    evaluateExpression(src, ctx);
+    throw notAssignable(COMPUTED);
+  }
+  if (lv.kind === 'register') {
+    const raw = (t as { v: string }).v;
+    if (ctx.variables && Object.hasOwn(ctx.variables, raw)) throw notAssignable(`${raw} is a read-only condition variable`);
+    if (ctx.register(lv.name) === undefined) {
+      if (ctx.symbol(raw) !== undefined) throw notAssignable(`${raw} is a symbol (an address), not a variable; to store at it write *(u64*)${raw} (or u32, u16, u8)`);
+      throw new EvalError(`unknown name '${raw}' (registers are x0-x30, w0-w30, sp, pc, lr, fp, nzcv, n, z, c, v, tco; or a symbol of the program)`);
+    }
+  }
+  return lv;
 }
 
 export const untagAddr = (v: bigint): bigint => v & 0x00ff_ffff_ffff_ffffn;

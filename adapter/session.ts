@@ -6,15 +6,16 @@
 // (adapter/main.ts). Requests are handled one at a time, synchronously; execution runs in slices
 // on the event loop so `pause` and other requests are answered while the guest runs.
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { basename, dirname, resolve as resolvePath } from 'node:path';
 import {
   Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent,
-  MemoryEvent, OutputEvent, Response, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
+  MemoryEvent, ModuleEvent, OutputEvent, Response, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CliError, loadProgram } from '../emulator/cli/program';
 import { Debuggee, EXCEPTION_FILTERS, type ExceptionFilter, type ExceptionStop, type StopInfo, type Watchpoint } from '../emulator/debug/debuggee';
 import { DebugAccessError, untagged } from '../emulator/debug/memory';
+import { callsFrom } from '../emulator/debug/step-targets';
 import { A64 } from '../emulator/isa/table';
 import { describeTaggedAddrCtrl } from '../emulator/linux/tombstone';
 import { signalName, siCodeName } from '../emulator/linux/constants';
@@ -22,11 +23,15 @@ import { parseVmDescription, VmDescriptionError, type VmConfig } from '../emulat
 import { HvError } from '../emulator/hv/errors';
 import type { HvEvent } from '../emulator/hv/events';
 import { ConfigError, describeValue, validateLaunchConfig, type LaunchConfig } from './config';
-import { COMMANDS, EvalError, FUNCTIONS, evaluateExpression, runTagCommand, type EvalContext, type TagCommandContext } from './evaluate';
+import { COMMANDS, EvalError, FUNCTIONS, NotAssignableError, evaluateExpression, parseLvalue, runTagCommand, type EvalContext, type Lvalue, type TagCommandContext } from './evaluate';
 import { TCF_NAMES, deliveryActionText, exceptionText, hex, hex16, logicalTag, provenanceText, tagSet, untag } from './format';
+import { ProvenanceColumns } from './tags';
 
 const THREAD_ID = 1;
 const HEX_CODES = Array.from('0123456789abcdef', c => c.charCodeAt(0));
+/** Tag byte (as unsigned: 0..15, or 0xff for -1 = no tags) -> its character in `tagvisor/readTags`. */
+const TAG_CHAR = new Uint8Array(256).fill(45); // '-'
+TAG_CHAR.set(HEX_CODES);
 /** Largest readMemory / writeMemory / readTags request served at once. */
 export const MAX_MEMORY_REQUEST = 16 * 2 ** 20;
 export const MAX_TAG_REQUEST = 2 ** 20;
@@ -220,6 +225,7 @@ export class TagvisorSession extends DebugSession {
       breakpointLocations: this.breakpointLocations, dataBreakpointInfo: this.dataBreakpointInfo, setDataBreakpoints: this.setDataBreakpoints,
       continue: this.continue, next: this.next, stepIn: this.stepIn, stepOut: this.stepOut, pause: this.pause,
       stepBack: this.stepBack, reverseContinue: this.reverseContinue, goto: this.goto, gotoTargets: this.gotoTargets,
+      stepInTargets: this.stepInTargets, modules: this.modules, setExpression: this.setExpression,
       stackTrace: this.stackTrace, scopes: this.scopes, variables: this.variables, setVariable: this.setVariable,
       source: this.source, loadedSources: this.loadedSources, evaluate: this.evaluate, completions: this.completions,
       exceptionInfo: this.exceptionInfo, readMemory: this.readMemory, writeMemory: this.writeMemory, disassemble: this.disassemble,
@@ -321,6 +327,8 @@ export class TagvisorSession extends DebugSession {
     v = BigInt.asUintN(64, v);
     const m = /^x([0-9]|[12][0-9]|30)$/.exec(n);
     if (m) c.x[Number(m[1])] = v;
+    else if (n === 'lr') c.x[30] = v;
+    else if (n === 'fp') c.x[29] = v;
     else if (n === 'sp') c.x[32] = v;
     else if (n === 'pc') {
       if (v % 4n !== 0n || v >= 1n << 48n) throw new RequestError(`pc must be a 4-byte aligned user address, got ${hex(v)}`);
@@ -374,10 +382,11 @@ export class TagvisorSession extends DebugSession {
       supportsSetVariable: true,
       supportsRestartFrame: false,
       supportsGotoTargetsRequest: true,
-      supportsStepInTargetsRequest: false,
+      supportsStepInTargetsRequest: true,
       supportsCompletionsRequest: true,
       completionTriggerCharacters: ['.', ' ', '('],
-      supportsModulesRequest: false,
+      supportsModulesRequest: true,
+      additionalModuleColumns: [{ attributeName: 'lineInfo', label: 'Line info', type: 'string' }],
       supportsRestartRequest: true,
       supportsExceptionOptions: false,
       supportsValueFormattingOptions: true,
@@ -387,7 +396,7 @@ export class TagvisorSession extends DebugSession {
       supportsLoadedSourcesRequest: true,
       supportsLogPoints: true,
       supportsTerminateThreadsRequest: false,
-      supportsSetExpression: false,
+      supportsSetExpression: true,
       supportsTerminateRequest: true,
       supportsDataBreakpoints: true,
       supportsReadMemoryRequest: true,
@@ -417,6 +426,7 @@ export class TagvisorSession extends DebugSession {
     if (this.dbg) throw new RequestError('launch: a program is already running in this session');
     this.startProgram(args);
     this.ok(response);
+    this.sendEvent(new ModuleEvent('new', this.moduleInfo(this.dbg!)));
     this.sendEvent(new InitializedEvent());
   }
 
@@ -510,6 +520,8 @@ export class TagvisorSession extends DebugSession {
     this.handles.reset();
     this.frameCache = null;
     this.ok(response);
+    // One module per session (id 1): the program restarted, possibly rebuilt or another one.
+    this.sendEvent(new ModuleEvent('changed', this.moduleInfo(this.dbg!)));
     this.sendEvent(new InvalidatedEvent(['all']));
     this.begin();
   }
@@ -643,11 +655,52 @@ export class TagvisorSession extends DebugSession {
   private stepIn(response: DebugProtocol.Response, args: Args): void {
     this.checkThread('stepIn', args);
     const g = this.granularity('stepIn', args);
-    if (field('stepIn', args, 'targetId') !== undefined) throw new RequestError('stepIn: step-in targets are not supported');
+    const t = field('stepIn', args, 'targetId');
+    const target = t === undefined || t === null ? undefined : reqInt('stepIn', args, 'targetId', 0);
     const d = this.stopped('stepIn');
+    if (target !== undefined && !d.exited) {
+      const targets = this.stepTargets(d);
+      if (!targets.some(x => x.id === target)) {
+        throw new RequestError(`stepIn: unknown "targetId" ${target}: ${targets.length ? `the step-in targets here are ${targets.map(x => `${x.id} (${x.label})`).join(', ')}` : 'there is no call on the current line'} (ask "stepInTargets" again after each stop)`);
+      }
+    }
     this.ok(response);
     if (d.exited) { this.reportStop({ reason: 'exited', status: d.exited }); return; }
-    this.run({ kind: 'stepIn', granularity: g });
+    // With a target the step covers what stepInTargets listed (the rest of the line, or the
+    // instruction at pc without line information), whatever the granularity.
+    this.run(target !== undefined ? { kind: 'stepIn', granularity: 'line', target: { call: target, from: d.pc } } : { kind: 'stepIn', granularity: g });
+  }
+
+  /**
+   * The step-in targets at pc: each call (BL, BLR) from pc to the end of its source line, or the
+   * call at pc when it has no line. The id is the call instruction's address.
+   */
+  private stepTargets(d: Debuggee): DebugProtocol.StepInTarget[] {
+    const bias = d.proc.image.loadBias;
+    const cpu = d.cpu;
+    const { calls } = callsFrom({ pc: d.pc, readWord: a => d.readWord(a), lineAt: a => d.source.lineAt(a), register: n => cpu.x[n] });
+    const sym = (a: number): string | undefined => { try { return d.program.elf.symbolize(a - bias)?.label; } catch { return undefined; } };
+    const labels = calls.map(c => {
+      if (c.kind === 'bl') return sym(c.target!) ?? hex(c.target!);
+      const reg = c.register === 31 ? 'xzr' : `x${c.register}`;
+      if (c.target === undefined) return `blr ${reg} -> ? (${reg} changes before the call)`;
+      return `blr ${reg} -> ${sym(c.target) ?? hex(c.value ?? 0n)}`;
+    });
+    return calls.map((c, i) => {
+      const dup = labels.some((l, k) => k !== i && l === labels[i]);
+      const t: DebugProtocol.StepInTarget = { id: c.site, label: dup ? `${labels[i]} (call at ${hex(c.site)})` : labels[i] };
+      if (c.location) { t.line = this.toClientLine(c.location.line); t.column = this.toClientColumn(c.location.column); }
+      return t;
+    });
+  }
+
+  private stepInTargets(response: DebugProtocol.Response, args: Args): void {
+    const frameId = reqInt('stepInTargets', args, 'frameId', 0);
+    const d = this.stopped('stepInTargets');
+    const frames = this.frames(d);
+    if (frameId >= frames.length) throw new RequestError(`stepInTargets: unknown frame ${frameId} (there are ${frames.length})`);
+    // Only the innermost frame can step; a caller's line has no targets to step into from here.
+    this.ok(response, { targets: frameId > 0 || d.exited ? [] : this.stepTargets(d) });
   }
 
   private stepOut(response: DebugProtocol.Response, args: Args): void {
@@ -1277,6 +1330,114 @@ export class TagvisorSession extends DebugSession {
     throw new RequestError(`setVariable: ${name} cannot be changed`);
   }
 
+  /**
+   * The Watch view's "Set Value": assigns `value` to the place `expression` names (parseLvalue):
+   * registers, memory through the debug path, allocation tags, a register's logical tag.
+   */
+  private setExpression(response: DebugProtocol.Response, args: Args): void {
+    const cmd = 'setExpression';
+    const expression = reqString(cmd, args, 'expression');
+    const value = reqString(cmd, args, 'value');
+    const frameId = field(cmd, args, 'frameId') === undefined || field(cmd, args, 'frameId') === null ? undefined : reqInt(cmd, args, 'frameId', 0);
+    const fmtArg = field(cmd, args, 'format');
+    const hexFormat = fmtArg === undefined || fmtArg === null ? undefined : optBool(cmd, obj(cmd, fmtArg, '"format"'), 'hex');
+    const d = this.stopped(cmd);
+    if (frameId !== undefined && frameId >= this.frames(d).length) throw new RequestError(`${cmd}: unknown frame ${frameId} (there are ${this.frames(d).length})`);
+    const ctx = this.evalContext(d);
+    let lv: Lvalue;
+    try { lv = parseLvalue(expression, ctx); } catch (e) {
+      if (e instanceof NotAssignableError) throw new RequestError(`${cmd}: ${e.message}`);
+      if (e instanceof EvalError) throw new RequestError(`${cmd}: cannot assign to '${expression.trim()}': ${e.message}`);
+      throw e;
+    }
+    let v: bigint;
+    try { v = evaluateExpression(value, ctx); } catch (e) {
+      if (e instanceof EvalError) throw new RequestError(`${cmd}: "value" ${JSON.stringify(value)}: ${e.message}`);
+      throw e;
+    }
+    const what = `'${expression.trim()}'`;
+    /** v as a `bits`-wide value: unsigned, or negative down to -2^(bits-1) (two's complement). */
+    const fit = (bits: number, name: string): bigint => {
+      if (bits >= 64 || v < 1n << BigInt(bits) || v >= (1n << 64n) - (1n << BigInt(bits - 1))) return BigInt.asUintN(bits, v);
+      throw new RequestError(`${cmd}: ${hex(v)} does not fit in ${name} (${bits} bits: 0..${hex((1n << BigInt(bits)) - 1n)}, or -${hex(1n << BigInt(bits - 1))}..-1)`);
+    };
+    const setReg = (name: string, x: bigint): void => {
+      try {
+        if (!this.writeRegister(d, name, x)) throw new RequestError(`${what} cannot be assigned`);
+      } catch (e) {
+        if (e instanceof RequestError) throw new RequestError(`${cmd}: ${e.message}`);
+        throw e;
+      }
+    };
+    const events: (() => void)[] = [];
+    switch (lv.kind) {
+      case 'register': {
+        const n = lv.name.toLowerCase();
+        const w = /^w([0-9]|[12][0-9]|30)$/.exec(n);
+        if (n === 'xzr' || n === 'wzr') throw new RequestError(`${cmd}: ${what} cannot be assigned: ${n} is the zero register (it always reads 0)`);
+        if (w) setReg(`x${w[1]}`, fit(32, n)); // writing Wn clears bits 63:32, as an instruction does
+        else if (n === 'nzcv') {
+          if ((v & ~0xf000_0000n) !== 0n) throw new RequestError(`${cmd}: NZCV holds bits 31:28 only (N ${hex(0x8000_0000)}, Z ${hex(0x4000_0000)}, C ${hex(0x2000_0000)}, V ${hex(0x1000_0000)}), got ${hex(v)}`);
+          setReg('nzcv', v);
+        } else if (n === 'tpidr' || n === 'tpidr_el0') { d.cpu.tpidr = v; d.stateEdited(); }
+        else if (/^(x([0-9]|[12][0-9]|30)|sp|pc|lr|fp|n|z|c|v|tco)$/.test(n)) setReg(n, v);
+        else throw new RequestError(`${cmd}: ${what} cannot be assigned: ${n === 'steps' || n === 'step' ? 'it is the count of retired instructions' : `${n} is read-only here (the kernel sets it: prctl, or system registers EL0 cannot write)`}`);
+        this.frameCache = null;
+        events.push(() => this.sendEvent(new InvalidatedEvent(['variables', 'stacks'])));
+        break;
+      }
+      case 'ltag': {
+        const n = lv.register.toLowerCase();
+        const reg = n === 'lr' ? 'x30' : n === 'fp' ? 'x29' : n;
+        if (!/^(x([0-9]|[12][0-9]|30)|sp)$/.test(reg)) throw new RequestError(`${cmd}: ${what} cannot be assigned: ltag() is assigned for a 64-bit register (x0-x30, sp, lr, fp), not ${n}`);
+        if (v > 15n) throw new RequestError(`${cmd}: a logical tag is 0..15, got ${v}`);
+        const old = this.readRegister(d, reg)!;
+        setReg(reg, (old & ~(0xfn << 56n)) | (v << 56n));
+        this.frameCache = null;
+        events.push(() => this.sendEvent(new InvalidatedEvent(['variables', 'stacks'])));
+        break;
+      }
+      case 'tag': {
+        if (v > 15n) throw new RequestError(`${cmd}: an allocation tag is 0..15, got ${v}`);
+        try { this.writeTagsAt(d, lv.address, [Number(v)]); } catch (e) {
+          if (e instanceof DebugAccessError) throw new RequestError(`${cmd}: cannot set the allocation tag of ${what} at ${hex(lv.address)}: ${e.message}`);
+          throw e;
+        }
+        events.push(() => this.sendEvent(new InvalidatedEvent(['variables'])));
+        break;
+      }
+      case 'memory': {
+        const x = fit(lv.size * 8, lv.type);
+        const bytes = new Uint8Array(lv.size);
+        for (let i = 0; i < lv.size; i++) bytes[i] = Number((x >> BigInt(8 * i)) & 0xffn);
+        const a = untagged(lv.address);
+        try { d.memory.write(lv.address, bytes); } catch (e) {
+          if (e instanceof DebugAccessError) throw new RequestError(`${cmd}: cannot store ${lv.size} byte(s) at ${hex(lv.address)} for ${what}: ${e.message}`);
+          throw e;
+        }
+        d.stateEdited();
+        this.frameCache = null;
+        events.push(() => { this.sendEvent(new MemoryEvent(hex(a), 0, lv.size)); this.sendEvent(new InvalidatedEvent(['variables'])); });
+        break;
+      }
+    }
+    // The value as evaluate shows it now (the Watch view shows evaluate's result).
+    const saveHex = this.hexValues;
+    if (hexFormat !== undefined) this.hexValues = hexFormat;
+    try {
+      let nv: bigint;
+      try { nv = evaluateExpression(expression, this.evalContext(d)); } catch (e) {
+        if (!(e instanceof EvalError)) throw e;
+        nv = v; // assigned, but no longer readable as written (e.g. memory that went away): show what was stored
+      }
+      const r = this.evalResult(d, expression, nv, 'watch');
+      this.ok(response, { value: r.result, variablesReference: r.variablesReference, memoryReference: r.memoryReference });
+    } finally {
+      this.hexValues = saveHex;
+    }
+    for (const e of events) e();
+  }
+
   private source(response: DebugProtocol.Response, args: Args): void {
     const src = field('source', args, 'source');
     const path = src !== undefined ? optString('source', obj('source', src, '"source"'), 'path') : undefined;
@@ -1291,6 +1452,47 @@ export class TagvisorSession extends DebugSession {
   private loadedSources(response: DebugProtocol.Response, _args: Args): void {
     const d = this.dbg;
     this.ok(response, { sources: d ? d.source.files().map(f => new Source(f.split('/').pop()!, f)) : [] });
+  }
+
+  /**
+   * The guest program as a module: its loaded segments' address range [low, high) with the load
+   * bias of a static-pie applied, whether it has a symbol table, and where source lines come from
+   * (`lineInfo`, an extra column: the assembler's line map, DWARF .debug_line, or none).
+   */
+  private moduleInfo(d: Debuggee): DebugProtocol.Module & { lineInfo: string } {
+    const elf = d.program.elf;
+    const bias = d.proc.image.loadBias;
+    const loads = elf.loadSegments.filter(p => p.memsz > 0n);
+    const hasSymbols = elf.symbols.some(s => s.name !== '' && s.shndx !== 0 && s.type !== 'file' && s.type !== 'section' && !s.name.startsWith('$'));
+    let lineInfo: string;
+    if (d.program.asm) lineInfo = 'assembler line map';
+    else {
+      try {
+        const t = elf.lineTable;
+        lineInfo = t && t.sequences.length > 0 ? 'DWARF .debug_line' : 'none';
+      } catch (e) {
+        lineInfo = `none (unreadable .debug_line: ${(e as Error).message})`;
+      }
+    }
+    const m: DebugProtocol.Module & { lineInfo: string } = {
+      id: 1, name: basename(d.program.path), path: d.program.path, isUserCode: true,
+      symbolStatus: hasSymbols ? 'symbols loaded' : 'no symbols',
+      lineInfo,
+    };
+    if (hasSymbols) m.symbolFilePath = d.program.path;
+    if (loads.length) {
+      let lo = Infinity, hi = -Infinity;
+      for (const p of loads) { lo = Math.min(lo, Number(p.vaddr)); hi = Math.max(hi, Number(p.vaddr + p.memsz)); }
+      m.addressRange = `${hex(lo + bias)}-${hex(hi + bias)}`;
+    }
+    return m;
+  }
+
+  private modules(response: DebugProtocol.Response, args: Args): void {
+    const start = optInt('modules', args, 'startModule', 0, 0);
+    const count = optInt('modules', args, 'moduleCount', 0, 0);
+    const all = this.dbg ? [this.moduleInfo(this.dbg)] : [];
+    this.ok(response, { modules: all.slice(start, count > 0 ? start + count : undefined), totalModules: all.length });
   }
 
   // ---- evaluate ---------------------------------------------------------------------------------
@@ -1309,10 +1511,15 @@ export class TagvisorSession extends DebugSession {
       if (v === undefined && !/^[A-Za-z_.$][\w.$]*$/.test(expr.trim())) throw new RequestError('evaluate: nothing to show');
     }
     const v = evaluateExpression(expr, ctx);
+    this.ok(response, this.evalResult(d, expr, v, context));
+  }
+
+  /** An evaluate result for a value: pointers expand and carry their tags, hex also shows decimal. */
+  private evalResult(d: Debuggee, expr: string, v: bigint, context: string): { result: string; variablesReference: number; memoryReference?: string } {
     const varv = this.valueVar(d, expr, v, expr);
     const dec = BigInt.asUintN(64, v).toString(10);
     const result = context === 'clipboard' ? hex(v) : `${varv.value}${this.hexValues ? ` (${dec})` : ''}`;
-    this.ok(response, { result, variablesReference: varv.variablesReference, memoryReference: varv.memoryReference });
+    return { result, variablesReference: varv.variablesReference, memoryReference: varv.memoryReference };
   }
 
   private completions(response: DebugProtocol.Response, args: Args): void {
@@ -1481,10 +1688,11 @@ export class TagvisorSession extends DebugSession {
   /**
    * Tags of `count` granules from the granule containing `address`, in columns (one entry per
    * granule each): `tags` one hex digit per granule ('-' = no tags: not PROT_MTE / unmapped);
-   * with provenance (default), who set each tag: `setBy` (index into `writers`, -1 = never set by an
-   * instruction seen by the debugger), `steps` (instruction number), `previous` (hex digit per granule).
-   * setBy and steps are base64 little-endian typed arrays (Int16/Int32 per `setByBits`, Uint32/Float64
-   * per `stepBits`) so 65,536 granules stay small: adapter/tags.ts decodes them.
+   * with provenance (default), who set each tag: `setByRuns` (runs of granules with the same index
+   * into `writers`, none = never set by an instruction seen by the debugger), `stepDeltas` (instruction
+   * numbers of the set granules, as differences), `previous` (hex digit per granule). setByRuns and
+   * stepDeltas are base64 LEB128 columns so 65,536 granules stay small (a loop's tags cost about a byte
+   * per granule): adapter/tags.ts builds (ProvenanceColumns) and decodes (decodeReadTags) them.
    */
   private readTags(response: DebugProtocol.Response, args: Args): void {
     const d = this.stopped('tagvisor/readTags');
@@ -1495,57 +1703,46 @@ export class TagvisorSession extends DebugSession {
     if (a < 0) throw new RequestError(`tagvisor/readTags: ${hex(addr)} is not a user address`);
     const g0 = a - (a % 16);
     const tags = d.memory.readTags(BigInt(g0), count);
-    const HEX = '0123456789abcdef';
-    let tagText = '';
-    const chunk: string[] = [];
-    for (let i = 0; i < count; i++) {
-      chunk.push(tags[i] < 0 ? '-' : HEX[tags[i]]);
-      if (chunk.length === 4096) { tagText += chunk.join(''); chunk.length = 0; }
-    }
-    tagText += chunk.join('');
-    const body: Record<string, unknown> = { address: hex(g0), count, granuleSize: 16, logicalTag: logicalTag(addr), tags: tagText };
+    // One character per granule through a table over the tag bytes (-1 = 0xff = '-').
+    const tagBytes = new Uint8Array(tags.buffer, tags.byteOffset, count);
+    const text = Buffer.allocUnsafe(count);
+    for (let i = 0; i < count; i++) text[i] = TAG_CHAR[tagBytes[i]];
+    const body: Record<string, unknown> = { address: hex(g0), count, granuleSize: 16, logicalTag: logicalTag(addr), tags: text.toString('latin1') };
     if (withProvenance) {
-      const setBy = new Int32Array(count).fill(-1);
-      const steps = new Float64Array(count);
-      const prev = new Uint8Array(count).fill(45); // '-'
+      const cols = new ProvenanceColumns(count);
       const writers: { pc: string; instruction: string; by: string }[] = [];
       const writerIndex = new Map<number, number>();
       let lastKey = NaN, lastW = -1;
+      // A page at a time: the page's latest-write arrays are read directly.
       for (let i = 0; i < count;) {
         const ga = g0 + i * 16;
         const gi = (ga % 4096) >> 4;
         const n = Math.min(count - i, 256 - gi);
         const last = tags[i] < 0 ? undefined : d.provenance.lastArrays(d.memory.pageOf(ga - (ga % 4096)));
-        if (last) {
+        if (!last) cols.none(n);
+        else {
+          const lStep = last.step, lPc = last.pc, lBy = last.by, lPrev = last.prev;
           for (let k = 0; k < n; k++) {
             const g = gi + k;
-            if (last.step[g] < 0 || tags[i + k] < 0) continue;
-            const key = last.by[g] ? -1 : last.pc[g];
-            let w = key === lastKey ? lastW : writerIndex.get(key);
-            if (w === undefined) {
-              w = writers.length;
-              writers.push(last.by[g] ? { pc: hex(d.pc), instruction: '(debugger)', by: 'debugger' } : { pc: hex(last.pc[g]), instruction: this.insnText(last.pc[g]), by: 'instruction' });
-              writerIndex.set(key, w);
+            const step = lStep[g];
+            if (step < 0 || tags[i + k] < 0) { cols.none(1); continue; }
+            const key = lBy[g] ? -1 : lPc[g];
+            if (key !== lastKey) {
+              let w = writerIndex.get(key);
+              if (w === undefined) {
+                w = writers.length;
+                writers.push(lBy[g] ? { pc: hex(d.pc), instruction: '(debugger)', by: 'debugger' } : { pc: hex(lPc[g]), instruction: this.insnText(lPc[g]), by: 'instruction' });
+                writerIndex.set(key, w);
+              }
+              lastKey = key; lastW = w;
             }
-            lastKey = key; lastW = w;
-            setBy[i + k] = w;
-            steps[i + k] = last.step[g];
-            prev[i + k] = HEX_CODES[last.prev[g]];
+            cols.set(lastW, step, lPrev[g]);
           }
         }
         i += n;
       }
       body.writers = writers;
-      // Narrowest typed arrays that hold the values (little-endian, base64): adapter/tags.ts decodes.
-      const narrowSet = writers.length < 32768;
-      body.setByBits = narrowSet ? 16 : 32;
-      body.setBy = Buffer.from((narrowSet ? Int16Array.from(setBy) : setBy).buffer).toString('base64');
-      let maxStep = 0;
-      for (let i = 0; i < count; i++) if (steps[i] > maxStep) maxStep = steps[i];
-      const narrowSteps = maxStep < 2 ** 32;
-      body.stepBits = narrowSteps ? 32 : 64;
-      body.steps = Buffer.from((narrowSteps ? Uint32Array.from(steps) : steps).buffer).toString('base64');
-      body.previous = Buffer.from(prev).toString('latin1');
+      Object.assign(body, cols.finish());
     }
     this.ok(response, body);
   }

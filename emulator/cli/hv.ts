@@ -8,7 +8,7 @@ import type { ElfFile } from '../elf';
 import { LoadError, type LinuxProcess, type ProcessOptions } from '../linux';
 import {
   HvError, LinuxGuest, VmDescriptionError, createVmFromDescription, defaultVmConfig, linuxGuestFactory,
-  loadVmDescriptionFile, parseHvCliOptions, runOptionsFromCli, type HvCliOptions, type VmConfig, type Vmm, type VmmRunResult,
+  loadVmDescriptionFile, parseHvCliOptions, runOptionsFromCli, type HvCliOptions, type InstructionObserver, type VmConfig, type Vmm, type VmmRunResult,
 } from '../hv';
 import { CliError } from './program';
 
@@ -42,6 +42,8 @@ export interface VmRun {
 /** Builds the VM, boots the program in it and runs it to the end (or maxInsns). */
 export function runInVm(o: HvCliOptions, elf: ElfFile, procOpts: ProcessOptions, io: {
   stdout(d: Uint8Array): void; stderr(d: Uint8Array): void; line(s: string): void;
+  /** Tracing (--trace / --trace-json): an observer for each guest process, the booting one and each migration's destination. */
+  observe?: (p: LinuxProcess) => InstructionObserver;
 }, maxInsns: number): VmRun {
   let cfg: VmConfig;
   const vmName = o.vmFile ?? 'vm';
@@ -68,7 +70,7 @@ export function runInVm(o: HvCliOptions, elf: ElfFile, procOpts: ProcessOptions,
     throw e;
   }
   let last: LinuxProcess | null = null;
-  const factory = linuxGuestFactory(elf, procOpts, { stdout: io.stdout, stderr: io.stderr, onProcess: p => { last = p; } });
+  const factory = linuxGuestFactory(elf, procOpts, { stdout: io.stdout, stderr: io.stderr, observe: io.observe, onProcess: p => { last = p; } });
   let result: VmmRunResult;
   try {
     result = vmm.run(factory, runOpts);

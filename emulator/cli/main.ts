@@ -39,8 +39,8 @@ hypervisor options (run the program inside a KVM-like VM; see emulator/hv/README
   --migrate-without-tags  migrate without KVM_ARM_MTE_COPY_TAGS (the broken VMM: tags are lost)
   --trace-hv            print every hypervisor event (stage-2 map, sanitise, swap, migration
                         rounds, memory-fault exits, conversions, refusals) to stderr
-  Without --vm, a stress option uses a 4 GiB anonymous MTE VM. --trace and --trace-json cannot
-  be combined with the hypervisor options.
+  Without --vm, a stress option uses a 4 GiB anonymous MTE VM. --trace and --trace-json follow
+  the guest across migrations (one trace, as if it had never moved).
 
 exit status: the program's, 128+N if signal N killed it, 124 when --max-insns stopped it,
 125 when the program blocked forever, 126 for a file that cannot be run (bad ELF, assembly
@@ -195,7 +195,6 @@ function exitCodeOf(s: ExitStatus): number {
 export function cmdRun(argv: string[], io: CliIo): number {
   const a = parseRunArgs(argv);
   const hv = hvOptionsFrom(a.hv);
-  if (hv && (a.trace || a.traceJson)) throw new CliError(`run: --trace and --trace-json cannot be combined with ${a.hv[0]} (the hypervisor runs the guest in slices)`, 2);
   const prog = loadProgram(a.program);
   const env = a.clearEnv ? [] : Object.entries(io.env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
   env.push(...a.env);
@@ -206,7 +205,24 @@ export function cmdRun(argv: string[], io: CliIo): number {
   };
   const err = (line: string) => io.stderr(enc.encode(line + '\n'));
   if (hv) {
-    const { result: r, proc } = runInVm(hv, prog.elf, procOpts, { stdout: io.stdout, stderr: io.stderr, line: err }, a.maxInsns);
+    // Tracing follows the guest from VM to VM: the tracer re-attaches to each migration's destination.
+    let tracer: Tracer | null = null;
+    // A destination is built (and the source goes on running pre-copy rounds) before the switch:
+    // the tracer moves to a process when that process runs.
+    const observe = a.trace || a.traceJson ? (p: LinuxProcess) => {
+      if (a.trace) traceEvents(p, err);
+      const t = tracer ??= new Tracer(p, a.trace ? err : null, a.traceJson);
+      return {
+        before: (pc: number) => { t.follow(p); t.before(pc); },
+        after: (pc: number) => t.after(pc),
+        resync: () => t.resync(),
+      };
+    } : undefined;
+    let run;
+    try {
+      run = runInVm(hv, prog.elf, procOpts, { stdout: io.stdout, stderr: io.stderr, line: err, observe }, a.maxInsns);
+    } finally { (tracer as Tracer | null)?.close(); }
+    const { result: r, proc } = run;
     const x = r.exit;
     switch (x.reason) {
       case 'shutdown':

@@ -54,12 +54,22 @@ export class Tracer {
 
   private readonly syms: Symbolizer;
 
-  constructor(readonly proc: LinuxProcess, readonly text: ((line: string) => void) | null, jsonPath: string | null) {
+  constructor(private proc: LinuxProcess, readonly text: ((line: string) => void) | null, jsonPath: string | null) {
     this.syms = new Symbolizer(proc.elf);
     if (jsonPath) this.jsonFd = openSync(jsonPath, 'w');
     this.prev.set(proc.cpu.x);
     this.prevFlags = proc.cpu.nzcv;
     this.prevV.set(proc.cpu.v);
+  }
+
+  /**
+   * Follows the guest into another process of the same program (a live migration's destination):
+   * the registers it arrives with are the ones it left with, so nothing shows as changed.
+   */
+  follow(proc: LinuxProcess): void {
+    if (proc === this.proc) return;
+    this.proc = proc;
+    this.resync();
   }
 
   /** Called before an instruction executes (so the text trace shows it even when it faults). */

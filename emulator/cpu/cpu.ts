@@ -221,6 +221,8 @@ export class Cpu extends CpuState {
     return this.running ? this.steps + (this.pc - this.blockPc) / 4 : this.steps;
   }
   private running = false;
+  /** True while `run` executes instructions (hooks called from then are inside an instruction). */
+  get inRun(): boolean { return this.running; }
   /** Where the last `run` stopped at its limit (often inside a block), else -1. */
   private limitPc = -1;
 
@@ -353,6 +355,8 @@ ${code}
           // floating-point remainder is a library call. pc is an integer below 2^49, so its low bits are exact.
           if ((pc & 3) !== 0) throw new GuestFault('alignment', BigInt(pc), false, true, 'pc not 4-byte aligned');
           page = mmu.fetchPage(pc);
+          // A hook asked to stop while the fetch was resolved (a stage-2 fault's event): stop before this instruction.
+          if (this.stop === Stop.Requested) { this.running = false; return Stop.Requested; }
           base = pc - (pc & (PAGE_SIZE - 1));
           if (page.decoded === null) page.decoded = new Array<unknown>(2 * INSNS_PER_PAGE);
           codes = page.decoded;

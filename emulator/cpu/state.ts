@@ -36,6 +36,11 @@ export class CpuState implements TagCheckControl {
   tfsre0 = 0;
   /** SCTLR_EL1.ATA0 and HCR_EL2.ATA: allocation tag access. */
   ata = true;
+  /**
+   * The ID register values an EL0 MRS reads (Linux's emulation), by lower-case register name, when
+   * the machine differs from the CPU's table (e.g. a VM without MTE); null = the table.
+   */
+  idRegisters: Readonly<Record<string, bigint>> | null = null;
   // --- exclusive monitor ---
   exclusiveAddr = -1;
   exclusiveSize = 0;

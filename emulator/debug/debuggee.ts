@@ -17,7 +17,7 @@ import { Emitter } from '../linux/emitter';
 import { signalName, siCodeName, SEGV_MTEAERR, SIGKILL, SIGSEGV } from '../linux/constants';
 import type { TagMismatch } from '../memory/mmu';
 import { GRANULE_SIZE, PAGE_SIZE, type PhysPage } from '../memory/page';
-import { CountingDecoder, ExecutionHistory, type InstructionCounter } from './history';
+import { ExecutionHistory, LiveCounter } from './history';
 import { GuestDebugMemory, RamDebugPath, VmmDebugPath, untagged, type PhysDebugPath, type Stage1View } from './memory';
 import { HvEventBus, type HvEvent } from '../hv/events';
 import type { VmConfig } from '../hv/description';
@@ -78,7 +78,11 @@ export type StopInfo =
 
 export type ResumeMode =
   | { kind: 'continue' }
-  | { kind: 'stepIn'; granularity: 'line' | 'instruction' }
+  /**
+   * `target`: one call ahead on the current line (a step-in target): that call is entered, others are
+   * stepped over; instructions in [from, call] are on the way to it whatever their line (line 0...).
+   */
+  | { kind: 'stepIn'; granularity: 'line' | 'instruction'; target?: { call: number; from: number } }
   | { kind: 'next'; granularity: 'line' | 'instruction' }
   | { kind: 'stepOut' };
 
@@ -166,7 +170,7 @@ class DebugGuest implements HvGuest {
     return { kind: 'stop', reason: r.reason };
   }
   saveState(): Uint8Array {
-    return new Uint8Array(v8.serialize({ format: 'tagvisor-linux-guest/1', state: { ...this.proc.snapshot(), pages: [] } }));
+    return new Uint8Array(v8.serialize({ format: 'tagvisor-linux-guest/1', state: this.proc.snapshot({ pages: false }) }));
   }
   loadState(bytes: Uint8Array): void {
     const o = v8.deserialize(bytes) as { format?: string; state?: ProcessSnapshot };
@@ -177,6 +181,8 @@ class DebugGuest implements HvGuest {
 
 const BL_MASK = 0xfc000000, BL = 0x94000000;
 const isCall = (w: number | undefined): boolean => w !== undefined && ((((w & BL_MASK) >>> 0) === BL) || (((w & 0xfffffc1f) >>> 0) === 0xd63f0000));
+/** pc is between where a step-in-target step started and its call. */
+const onTheWay = (m: ResumeMode, pc: number): boolean => m.kind === 'stepIn' && m.target !== undefined && pc >= m.target.from && pc <= m.target.call;
 
 interface StepPlan {
   mode: ResumeMode;
@@ -199,7 +205,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   memory: GuestDebugMemory;
   readonly provenance = new TagProvenance();
   readonly history: ExecutionHistory<ProcessSnapshot, PageTableState> | null;
-  readonly counter: InstructionCounter = { seq: 0 };
+  readonly counter: LiveCounter;
   /** The VMM when running in a VM. */
   vmm: Vmm | null = null;
   readonly hvEvents: HvEventBus | null = null;
@@ -254,13 +260,15 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       if (opts.vm.swap.every !== null) this.nextSwap = opts.vm.swap.every;
     }
     this.proc = this.makeProcess(vmOpts);
+    this.counter = new LiveCounter(this.proc.cpu);
     this.memory = this.makeMemory();
 
     // The host reads this.proc each time: the process object changes when the VM migrates.
     const self = this;
     this.history = opts.historySize > 0 ? new ExecutionHistory<ProcessSnapshot, PageTableState>({
       get cpu() { return self.proc.cpu; },
-      snapshot: () => self.proc.snapshot(),
+      // Memory contents come from the journal (complete since the history's start), not snapshots.
+      snapshot: () => self.proc.snapshot({ pages: false }),
       restore: s => self.proc.restore(s),
       pageTable: () => ({ mm: self.proc.mm.snapshot(), frames: self.proc.frames.snapshot() }),
       restoreKernel: (s, k) => {
@@ -272,13 +280,16 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         self.proc.mm.restore(k.mm);
         self.proc.frames.restore(k.frames);
       },
+      kernelOnly: s => ({ ...s, pages: [] }),
+      // In a VM the host replaces pages (swap-in, migration): the journal writes into the page now
+      // at the same guest-physical address (faulting it in through stage 2 if it is swapped out).
+      livePage: opts.vm ? page => self.proc.phys.resolve(page.gpn, true, self.proc.cpu.pc).page : undefined,
       snapshotBytes: s => s.pages.reduce((n, pg) => n + pg.data.length + (pg.tags ? pg.tags.length : 0), 0) + 4096,
       replay: n => this.replay(n),
     }, this.counter, { capacity: opts.historySize }) : null;
     if (this.history) this.history.onUndoTag = (page, g, seq) => this.provenance.undo(page, g, seq);
 
     this.installHooks();
-    this.counter.seq = this.proc.cpu.steps;
     this.history?.checkpointProcess();
   }
 
@@ -292,7 +303,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       seed: opts.seed,
       cwd: opts.cwd,
       readRoots: [...new Set([opts.cwd, dirname(p.path)])],
-      decoder: new CountingDecoder(A64, this.counter),
+      decoder: A64,
       stdio: ['pipe', 'pipe', 'pipe'],
       tickInterval: TICK_INTERVAL,
       ...extra,
@@ -313,8 +324,9 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
 
   /**
    * Live-migrates the VM now (the debugger's "migrate now"): pre-copy with the guest held stopped,
-   * stop-and-copy, verification, then the guest continues on the destination VM. Breakpoints and
-   * watchpoints move along; the execution history and tag provenance restart (new physical pages).
+   * stop-and-copy, verification, then the guest continues on the destination VM. Breakpoints,
+   * watchpoints, tag provenance and the execution history move along (they know guest pages by
+   * guest-physical address); a migration without tags cuts the history.
    */
   migrate(withoutTags = false): { ok: true; report: MigrationReport; from: string; to: string } | { ok: false; message: string } {
     const src = this.vmm;
@@ -330,13 +342,18 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     const bps = [...this.userBps];
     this.vmm = dst;
     this.proc = (g as DebugGuest).proc;
+    this.counter.cpu = this.proc.cpu;
     this.memory = this.makeMemory();
     this.installHooks();
     this.userBps = new Set();
     this.setBreakpoints(bps);
     this.setWatchpoints([...this.watchpoints, ...this.tagWatchpoints]);
-    this.counter.seq = this.proc.cpu.steps;
-    this.history?.reset();
+    // The guest's memory arrived unchanged: its past still holds (the journal finds pages by
+    // guest-physical address in the new VM). Without tags it did not: the past starts here.
+    if (withoutTags && this.history) {
+      this.history.reset();
+      this.emit('output', { category: 'console', text: 'Reverse-execution history restarts here: the VM was migrated without its allocation tags.\n' });
+    }
     return { ok: true, report, from: src.vm.name, to: dst.vm.name };
   }
 
@@ -345,7 +362,11 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   private installHooks(): void {
     const proc = this.proc, mmu = proc.mmu, cpu = proc.cpu;
     const hist = this.history;
-    if (hist) mmu.hooks.beforeWrite = (page, off, size) => hist.recordWrite(page, off, size);
+    if (hist) {
+      mmu.hooks.beforeWrite = (page, off, size) => hist.recordWrite(page, off, size);
+      // A frame handed out again is zeroed by the kernel, not through the Mmu: journal what it held.
+      proc.frames.beforeReset = page => hist.recordPage(page);
+    }
     mmu.hooks.beforeTagWrite = (page, g, oldTag, newTag, va) => {
       hist?.recordTag(page, g, oldTag);
       this.provenance.note(page, g, this.counter.seq, cpu.pc, oldTag, newTag, va, 0);
@@ -377,11 +398,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         return;
       }
     };
-    // Page-table changes happen at kernel entries, where cpu.steps is exact.
-    proc.space.onChange(() => { this.counter.seq = cpu.steps; });
-    proc.on('fault', () => { this.counter.seq = cpu.steps; });
     proc.on('syscall', () => {
-      this.counter.seq = cpu.steps;
       if (hist && !hist.busy) hist.checkpointProcess();
     });
     proc.on('signal', e => this.onSignal(e));
@@ -396,7 +413,10 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   private hvSubscribed = false;
 
   private onHvEvent(e: HvEvent): void {
-    if (e.kind === 'swap-out' || e.kind === 'swap-in' || e.kind === 'discard' || e.kind === 'remap' || e.kind === 'conversion') this.historyInvalid = true;
+    // The host changed what the guest sees at some address (a conversion's fresh backing, a discarded
+    // or replaced mapping): the recorded past no longer describes it. Swap and migration keep
+    // contents, so the history goes on through them.
+    if (e.kind === 'discard' || e.kind === 'remap' || e.kind === 'conversion') this.historyInvalid = true;
     if (this.muted || this.scanning) return;
     this.hvCounts[e.kind] = (this.hvCounts[e.kind] ?? 0) + 1;
     this.hvRecent.push(e);
@@ -426,7 +446,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     this.proc.requestStop();
     // In the kernel (the instruction that entered it has retired), cpu.stop would be cleared by
     // the next CPU loop: a temporary breakpoint at the resume address stops it instead.
-    if (this.counter.seq === this.proc.cpu.steps) this.addTemp(this.proc.cpu.pc);
+    if (!this.proc.cpu.inRun) this.addTemp(this.proc.cpu.pc);
   }
 
   private tcf(): number { return this.proc.cpu.tcf0; }
@@ -502,7 +522,6 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
    * dequeued, so it can only be reported afterwards.
    */
   private onSignal(ev: SignalEvent): void {
-    this.counter.seq = this.proc.cpu.steps;
     if (this.history && !this.history.busy) this.history.checkpointProcess();
     if (this.muted || this.scanning) return;
     if (ev.signo !== SIGKILL) return;
@@ -639,12 +658,11 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (s.reason !== 'exception' || !s.exception.fault || s.exception.atDelivery || s.exception.signal?.delivered !== false) this.passFault = null;
     this.passMismatch = s.reason === 'exception' && s.exception.rewound ? { pc: this.pc, position: this.position } : null;
     if (this.position > this.highWater) this.highWater = this.position;
-    this.history?.sync();
-    if (this.historyInvalid && this.history) {
+        if (this.historyInvalid && this.history) {
       // The hypervisor moved guest pages (swap, conversion): recorded page references are stale.
       this.history.reset();
       this.historyInvalid = false;
-      this.emit('output', { category: 'console', text: `Reverse-execution history restarts here: the hypervisor moved guest memory (swap or conversion).\n` });
+      this.emit('output', { category: 'console', text: `Reverse-execution history restarts here: the hypervisor changed guest memory contents (conversion, discard or remap).\n` });
     }
     return s;
   }
@@ -683,16 +701,14 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       }
     } catch (e) {
       if (e instanceof SignalStop) {
-        this.history?.sync();
-        const ex = this.heldFault!;
+                const ex = this.heldFault!;
         this.heldFault = null;
         this.proc.cpu.pc = ex.pc;
         return { kind: 'stop', stop: { reason: 'exception', exception: ex } };
       }
       throw e;
     } finally {
-      this.history?.sync();
-      if (this.history && !this.muted) this.history.tick();
+            if (this.history && !this.muted) this.history.tick();
     }
     if (this.vmm) {
       // What the VMM does whenever control returns to it (emulator/hv runLoop): the memory limit
@@ -733,6 +749,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       if (handler) return this.userBps.has(pc) && this.breakpointFilter(pc) ? { reason: 'breakpoint', pc } : null;
       // Back in the caller: stepOut ends here; line steps go on checking lines.
       if (plan.mode.kind === 'stepOut' || plan.mode.kind === 'next' && plan.mode.granularity === 'instruction') return { reason: 'step' };
+      if (onTheWay(plan.mode, pc)) return null;
       const loc = this.source.lineAt(pc);
       if (!plan.from || !loc || loc.file !== plan.from.file || loc.line !== plan.from.line) return { reason: 'step' };
       return null;
@@ -805,16 +822,19 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     plan.done++;
     const m = plan.mode;
     const npc = c.pc;
-    // A call: step over it (next), or into it only when it has line information (stepIn by line).
+    // The step-in target's call has run: stop at the callee's first instruction, line info or not.
+    if (m.kind === 'stepIn' && m.target?.call === pc && isCall(word)) return { reason: 'step' };
+    // A call: step over it (next, or any call but the step-in target), or into it only when it has
+    // line information (stepIn by line).
     if (isCall(word) && npc !== pc + 4) {
-      const into = m.kind === 'stepIn' && (m.granularity === 'instruction' || this.source.lineAt(npc) !== undefined);
+      const into = m.kind === 'stepIn' && m.target === undefined && (m.granularity === 'instruction' || this.source.lineAt(npc) !== undefined);
       if (!into) {
         plan.until = { pc: pc + 4, sp };
         this.addTemp(pc + 4);
         return null;
       }
     }
-    if (m.kind === 'stepOut' || m.kind === 'continue') return null;
+    if (m.kind === 'stepOut' || m.kind === 'continue' || onTheWay(m, npc)) return null;
     if (m.granularity === 'instruction') return { reason: 'step' };
     const loc = this.source.lineAt(npc);
     if (!loc || !plan.from) return { reason: 'step' };
@@ -827,19 +847,19 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   /** Re-executes n instructions for the history: breakpoints skipped, events muted. */
   private replay(n: number): boolean {
     const target = this.position + n;
+    const wasMuted = this.muted;
     this.muted = true;
     const savedPending = this.pendingStop;
     try {
       while (this.position < target) {
         let r;
         try { r = this.proc.run(target - this.position); } catch (e) { if (e instanceof SignalStop) return false; throw e; }
-        this.counter.seq = this.proc.cpu.steps;
         if (r.reason === 'breakpoint') { this.proc.cpu.skipBreakpointAt = r.pc; continue; }
         if (r.reason === 'exit' || r.reason === 'blocked') return this.position === target;
       }
       return true;
     } finally {
-      this.muted = false;
+      this.muted = wasMuted;
       this.pendingStop = savedPending;
       this.exited = this.proc.exited;
     }
@@ -858,11 +878,14 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       // Forward, within what was already executed once: re-execute quietly.
       if (pos > this.highWater) return `step ${pos} has not been executed yet (the furthest point reached is ${this.highWater}); use continue`;
       const ok = this.replay(pos - this.position);
-      this.history.sync();
-      this.clearTemps();
+            this.clearTemps();
       return ok ? undefined : `could not re-execute up to ${pos}`;
     }
-    const err = this.history.goTo(pos);
+    // Going back may fault swapped-out pages in (the journal writes into them): not the guest's doing.
+    const wasMuted = this.muted;
+    this.muted = true;
+    let err: string | undefined;
+    try { err = this.history.goTo(pos); } finally { this.muted = wasMuted; }
     this.exited = this.proc.exited;
     this.clearTemps();
     return err;
@@ -907,15 +930,13 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         const before = this.position;
         let r;
         try { r = this.proc.run(1); } catch (e) { if (e instanceof SignalStop) break; throw e; }
-        this.counter.seq = this.proc.cpu.steps;
         if (r.reason === 'exit' || r.reason === 'blocked') break;
         if (this.position === before) pcs.pop();
       }
     } finally {
       this.muted = false;
     }
-    this.history!.sync();
-    return { start: from, pcs };
+        return { start: from, pcs };
   }
 
   /**
@@ -938,8 +959,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         this.pendingStop = null;
         const before = this.position;
         const r = (() => { try { return this.proc.run(now - this.position); } catch (e) { if (e instanceof SignalStop) return null; throw e; } })();
-        this.history!.sync();
-        if (r === null) break;
+                if (r === null) break;
         const ps = this.pendingStop as StopInfo | null;
         if (ps && ps.reason === 'data breakpoint') {
           // The instruction that made the access has just retired: the stop is before it.

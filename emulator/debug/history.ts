@@ -1,9 +1,9 @@
 // Reverse execution: a bounded history of the guest's register, memory and allocation-tag writes.
 //
 // How it works (undo log + checkpoints + deterministic replay):
-//  - `CountingDecoder` wraps every decoded instruction so the number of the instruction being
-//    executed (`counter.seq`, 1-based, equal to cpu.steps + 1 while it runs) is known inside memory
-//    hooks. It is resynchronised with cpu.steps at every kernel entry the debugger sees.
+//  - The number of the instruction being executed (`counter.seq`, 1-based, cpu.retired() + 1 while
+//    it runs; in the kernel, the number of the instruction that entered it) is known inside memory
+//    hooks from the CPU's live count, also inside compiled blocks.
 //  - The Mmu's beforeWrite / beforeTagWrite hooks append the old bytes / old tag to a journal,
 //    stamped with that number. Kernel writes to user memory (copy_to_user, signal frames) go through
 //    the same Mmu paths and are stamped with the number of the instruction that entered the kernel.
@@ -15,29 +15,24 @@
 //    checkpoints there is no kernel entry except demand paging, which is invisible to the program, so
 //    re-execution is exact. Going back to a CPU checkpoint across later kernel entries also restores
 //    the kernel state of the process checkpoint before it (with the page table recorded at the CPU
-//    checkpoint). Known limit: a page frame freed (munmap) and reused after the checkpoint loses the
-//    contents it had then (the allocator's zero-fill is not journaled). The emulated machine is deterministic (seeded randomness, virtual time),
-//    so executing forward again after going back reproduces the same future.
+//    checkpoint). A frame the kernel hands out again (munmap, then a new mapping) is journaled whole
+//    before it is zeroed. The emulated machine is deterministic (seeded randomness, virtual time), so
+//    executing forward again after going back reproduces the same future.
 // The history keeps at most `capacity` instructions; older entries are dropped.
-import type { Cpu, Decoder } from '../cpu/cpu';
-import type { Step } from '../isa/spec';
-import type { PhysPage } from '../memory/page';
+import type { Cpu } from '../cpu/cpu';
+import { GRANULE_SIZE, PAGE_SIZE, type PhysPage } from '../memory/page';
 
-/** jOff encoding for small data entries: offset + size * SMALL (offsets are < 4096). */
-const SMALL = 8192;
+/** The number of the instruction being executed (see the file comment). */
+export interface InstructionCounter { readonly seq: number }
 
-/** Shared instruction counter (see the file comment). */
-export interface InstructionCounter { seq: number }
-
-/** Wraps a decoder so each executed instruction bumps `counter.seq` before it runs. */
-export class CountingDecoder implements Decoder {
-  constructor(private readonly inner: Decoder, readonly counter: InstructionCounter) {}
-  compile(word: number): Step | undefined {
-    const s = this.inner.compile(word);
-    if (s === undefined) return undefined;
-    const ctr = this.counter;
-    return (c) => { ctr.seq++; s(c); };
-  }
+/**
+ * The live counter of a CPU: inside an instruction's semantics (a memory hook) the 1-based number
+ * of that instruction; in the kernel (between runs) the number of the instruction that entered it.
+ * `cpu` is replaced when the process is (migration).
+ */
+export class LiveCounter implements InstructionCounter {
+  constructor(public cpu: Cpu) {}
+  get seq(): number { const c = this.cpu; return c.inRun ? c.retired() + 1 : c.steps; }
 }
 
 /** Everything in the CPU that a checkpoint restores. */
@@ -81,6 +76,13 @@ export interface HistoryHost<S, K = unknown> {
   /** Approximate bytes a snapshot holds (for the memory budget). */
   snapshotBytes(s: S): number;
   /**
+   * The page now at the guest-physical address of a journaled page: the host may have replaced it
+   * since (swapped out and in again, migrated to another VM). Absent: pages never move.
+   */
+  livePage?(page: PhysPage): PhysPage;
+  /** The snapshot without page contents (only its kernel state is used; see `kernelBase`). */
+  kernelOnly(s: S): S;
+  /**
    * Re-executes exactly `n` instructions from the current state, ignoring breakpoints and muting
    * every debugger event; returns false if that was impossible (the guest exited or blocked).
    */
@@ -114,15 +116,10 @@ export class ExecutionHistory<S, K = unknown> {
   readonly capacity: number;
   readonly interval: number;
   private readonly budget: number;
-  // Journal (struct of arrays; entries [head, length) are live; absolute index = base + i - head).
-  private jSeq: number[] = [];
-  private jPage: PhysPage[] = [];
-  /** Byte offset for data entries (+ size * SMALL when the old bytes are kept in a number), -1 - granule for tag entries. */
-  private jOff: number[] = [];
-  private jOld: (Uint8Array | number)[] = [];
-  private head = 0;
-  private base = 0;
+  private readonly journal = new Journal();
   private cps: Checkpoint<S, K>[] = [];
+  /** Kernel state before the first checkpoint (kept when older process checkpoints are dropped). */
+  private kernelBase: S | undefined;
   private snapBytes = 0;
   /** Called for every tag entry undone (so provenance can forget it). */
   onUndoTag: ((page: PhysPage, granule: number, seq: number) => void) | null = null;
@@ -145,35 +142,16 @@ export class ExecutionHistory<S, K = unknown> {
   /** The earliest position that can be reached. */
   get start(): number { return this.cps.length ? this.cps[0].step : this.position; }
 
-  private get journalEnd(): number { return this.base + this.jSeq.length - this.head; }
+  private get journalEnd(): number { return this.journal.end; }
 
   // ---- recording (Mmu hooks call these) ------------------------------------------------------
 
-  recordWrite(page: PhysPage, off: number, size: number): void {
-    this.jSeq.push(this.counter.seq);
-    this.jPage.push(page);
-    if (size <= 4) {
-      // Small stores (the common case) keep their old bytes in a number: no allocation.
-      let v = 0;
-      const d = page.data;
-      for (let i = size - 1; i >= 0; i--) v = v * 256 + d[off + i];
-      this.jOff.push(off + size * SMALL);
-      this.jOld.push(v);
-    } else {
-      this.jOff.push(off);
-      this.jOld.push(page.data.slice(off, off + size));
-    }
-  }
+  recordWrite(page: PhysPage, off: number, size: number): void { this.journal.pushData(this.counter.seq, page, off, size); }
 
-  recordTag(page: PhysPage, granule: number, oldTag: number): void {
-    this.jSeq.push(this.counter.seq);
-    this.jPage.push(page);
-    this.jOff.push(-1 - granule);
-    this.jOld.push(oldTag);
-  }
+  recordTag(page: PhysPage, granule: number, oldTag: number): void { this.journal.pushTag(this.counter.seq, page, granule, oldTag); }
 
-  /** Resynchronises the instruction counter with the CPU (at kernel entries and run returns). */
-  sync(): void { this.counter.seq = this.host.cpu.steps; }
+  /** A whole page (data, tags, PG_mte_tagged) before the kernel reinitialises it (a frame handed out again). */
+  recordPage(page: PhysPage): void { this.journal.pushPage(this.counter.seq, page); }
 
   /** A CPU checkpoint if the last one is `interval` or more instructions old (cheap; call at slice ends). */
   tick(): void {
@@ -208,28 +186,23 @@ export class ExecutionHistory<S, K = unknown> {
       drop++;
     }
     if (drop === 0) return;
-    this.cps.splice(0, drop);
-    this.dropJournalBefore(this.cps[0].journal);
-  }
-
-  private dropJournalBefore(abs: number): void {
-    const n = abs - this.base;
-    if (n <= 0) return;
-    this.head += n;
-    this.base = abs;
-    if (this.head > 4096 && this.head * 2 > this.jSeq.length) {
-      this.jSeq = this.jSeq.slice(this.head); this.jPage = this.jPage.slice(this.head);
-      this.jOff = this.jOff.slice(this.head); this.jOld = this.jOld.slice(this.head);
-      this.head = 0;
+    // The kernel state in force at the new first checkpoint, if that is a CPU checkpoint: the last
+    // process checkpoint before it (kernel state changes only where process checkpoints are taken).
+    if (this.cps[drop].proc === undefined) {
+      for (let k = drop - 1; k >= 0; k--) {
+        const p = this.cps[k].proc;
+        if (p !== undefined) { this.kernelBase = this.host.kernelOnly(p); break; }
+      }
     }
+    this.cps.splice(0, drop);
+    this.journal.dropBefore(this.cps[0].journal);
   }
 
   /** Forgets everything (e.g. after the debugger changed memory or registers): the past starts now. */
   reset(): void {
-    this.jSeq = []; this.jPage = []; this.jOff = []; this.jOld = [];
-    this.head = 0; this.base = 0; this.cps = []; this.snapBytes = 0;
+    this.journal.clear();
+    this.cps = []; this.snapBytes = 0; this.kernelBase = undefined;
     this.lastCut = this.position;
-    this.sync();
     if (this.enabled) this.checkpointProcess();
   }
 
@@ -240,26 +213,7 @@ export class ExecutionHistory<S, K = unknown> {
 
   /** Undoes journal entries down to absolute index `abs` (newest first). */
   private undoTo(abs: number): void {
-    const stop = abs - this.base + this.head;
-    for (let i = this.jSeq.length - 1; i >= stop; i--) {
-      const page = this.jPage[i];
-      const off = this.jOff[i];
-      const old = this.jOld[i];
-      if (off >= SMALL) {
-        let v = old as number;
-        const size = Math.floor(off / SMALL), o = off % SMALL;
-        for (let k = 0; k < size; k++) { page.data[o + k] = v % 256; v = Math.floor(v / 256); }
-        page.decoded = null;
-      } else if (off >= 0) {
-        page.data.set(old as Uint8Array, off);
-        page.decoded = null;
-      } else {
-        const g = -1 - off;
-        page.setTag(g, old as number);
-        if (this.onUndoTag) this.onUndoTag(page, g, this.jSeq[i]);
-      }
-    }
-    this.jSeq.length = stop; this.jPage.length = stop; this.jOff.length = stop; this.jOld.length = stop;
+    this.journal.undoTo(abs, this.onUndoTag, this.host.livePage ? p => this.host.livePage!(p) : null);
   }
 
   /**
@@ -280,6 +234,7 @@ export class ExecutionHistory<S, K = unknown> {
     if (cp.proc === undefined && this.cps.slice(i + 1).some(c => c.proc !== undefined)) {
       for (let k = i - 1; k >= 0; k--) if (this.cps[k].proc !== undefined) { kernelFrom = this.cps[k]; break; }
     }
+    const kernel = kernelFrom?.proc ?? (cp.proc === undefined && this.cps.slice(i + 1).some(c => c.proc !== undefined) ? this.kernelBase : undefined);
     this.busy = true;
     try {
       this.undoTo(cp.journal);
@@ -287,15 +242,13 @@ export class ExecutionHistory<S, K = unknown> {
       this.cps.length = i + 1;
       if (cp.proc !== undefined) this.host.restore(cp.proc);
       else {
-        if (kernelFrom) this.host.restoreKernel(kernelFrom.proc!, cp.pages!);
+        if (kernel !== undefined) this.host.restoreKernel(kernel, cp.pages!);
         else this.host.restorePageTable(cp.pages!);
         loadCpu(this.host.cpu, cp.cpu!);
       }
-      this.sync();
-      const n = target - cp.step;
+        const n = target - cp.step;
       if (n > 0 && !this.host.replay(n)) return `could not re-execute ${n} instruction(s) from position ${cp.step}`;
-      this.sync();
-      return undefined;
+        return undefined;
     } finally {
       this.busy = false;
     }
@@ -304,14 +257,152 @@ export class ExecutionHistory<S, K = unknown> {
   /** Positions of the checkpoints (for tests and the reverse-continue scan). */
   get checkpointSteps(): number[] { return this.cps.map(c => c.step); }
 
-  /** Journal entries at absolute indices [from, end) that are tag writes, oldest first. */
+  /** Tag writes of instructions after `step` still in the journal, oldest first. */
   *tagWritesSince(step: number): Generator<{ seq: number; page: PhysPage; granule: number; oldTag: number }> {
-    for (let i = this.head; i < this.jSeq.length; i++) {
-      if (this.jSeq[i] <= step || this.jOff[i] >= 0) continue;
-      yield { seq: this.jSeq[i], page: this.jPage[i], granule: -1 - this.jOff[i], oldTag: this.jOld[i] as number };
+    const j = this.journal;
+    for (let i = j.head; i < j.len; i++) {
+      if (j.seq[i] <= step || j.off[i] >= 0 || j.off[i] === PAGE_ENTRY) continue;
+      yield { seq: j.seq[i], page: j.pages[i]!, granule: -1 - j.off[i], oldTag: j.aux[i] };
     }
   }
 
   /** Number of journal entries held (for tests and the bench). */
-  get journalLength(): number { return this.jSeq.length - this.head; }
+  get journalLength(): number { return this.journal.len - this.journal.head; }
+}
+
+/** `off` of a whole-page entry (arena: 4096 data bytes, then the packed tags when `aux` & 1; `aux` & 2 = PG_mte_tagged). */
+const PAGE_ENTRY = -0x10000;
+const TAG_BYTES = PAGE_SIZE / GRANULE_SIZE / 2;
+
+/**
+ * The undo journal: struct-of-typed-arrays, entries [head, len) live (absolute index = base + i -
+ * head), old data bytes in one byte arena. Nothing is allocated per entry (the hooks run for every
+ * store of the guest); the arrays grow by doubling and are compacted when half is dead.
+ */
+class Journal {
+  seq = new Float64Array(4096);
+  pages: (PhysPage | undefined)[] = Array.from({ length: 4096 }, () => undefined);
+  /** Byte offset in the page for data entries, -1 - granule for tag entries. */
+  off = new Int32Array(4096);
+  /** Data entries: size in bytes; tag entries: the old tag. */
+  aux = new Int32Array(4096);
+  /** Where the entry's old bytes start in the arena (for tag entries: the arena's end then). */
+  at = new Float64Array(4096);
+  bytes = new Uint8Array(1 << 16);
+  bLen = 0;
+  len = 0;
+  head = 0;
+  base = 0;
+
+  get end(): number { return this.base + this.len - this.head; }
+
+  private room(): void {
+    if (this.len < this.seq.length) return;
+    if (this.head * 2 >= this.len) { this.compact(); return; }
+    const n = this.seq.length * 2;
+    const grow = <T extends Float64Array | Int32Array>(a: T, b: T): T => { b.set(a); return b; };
+    this.seq = grow(this.seq, new Float64Array(n));
+    this.off = grow(this.off, new Int32Array(n));
+    this.aux = grow(this.aux, new Int32Array(n));
+    this.at = grow(this.at, new Float64Array(n));
+    for (let i = this.pages.length; i < n; i++) this.pages.push(undefined);
+  }
+
+  /** Moves the live entries (and their bytes) to the front. */
+  private compact(): void {
+    const h = this.head, n = this.len - h;
+    const shift = h < this.len ? this.at[h] : this.bLen;
+    this.seq.copyWithin(0, h, this.len);
+    this.off.copyWithin(0, h, this.len);
+    this.aux.copyWithin(0, h, this.len);
+    this.at.copyWithin(0, h, this.len);
+    const pages = this.pages, at = this.at;
+    for (let i = 0; i < n; i++) { pages[i] = pages[h + i]; at[i] -= shift; }
+    for (let i = n; i < this.len; i++) pages[i] = undefined;
+    this.bytes.copyWithin(0, shift, this.bLen);
+    this.bLen -= shift;
+    this.len = n;
+    this.head = 0;
+  }
+
+  /** Room for one more entry and `size` arena bytes; returns the arena. */
+  private reserve(size: number): Uint8Array {
+    this.room();
+    if (this.bLen + size > this.bytes.length) {
+      if (this.head > 0) this.compact();
+      if (this.bLen + size > this.bytes.length) {
+        const b = new Uint8Array(Math.max(this.bytes.length * 2, this.bLen + size));
+        b.set(this.bytes.subarray(0, this.bLen));
+        this.bytes = b;
+      }
+    }
+    return this.bytes;
+  }
+
+  pushData(seq: number, page: PhysPage, off: number, size: number): void {
+    const b = this.reserve(size);
+    const i = this.len++;
+    this.seq[i] = seq; this.pages[i] = page; this.off[i] = off; this.aux[i] = size; this.at[i] = this.bLen;
+    const d = page.data;
+    if (size <= 16) { for (let k = 0; k < size; k++) b[this.bLen + k] = d[off + k]; }
+    else b.set(d.subarray(off, off + size), this.bLen);
+    this.bLen += size;
+  }
+
+  pushTag(seq: number, page: PhysPage, granule: number, oldTag: number): void {
+    this.room();
+    const i = this.len++;
+    this.seq[i] = seq; this.pages[i] = page; this.off[i] = -1 - granule; this.aux[i] = oldTag; this.at[i] = this.bLen;
+  }
+
+  pushPage(seq: number, page: PhysPage): void {
+    const d = this.reserve(PAGE_SIZE + TAG_BYTES);
+    const i = this.len++;
+    const tags = page.tags;
+    this.seq[i] = seq; this.pages[i] = page; this.off[i] = PAGE_ENTRY; this.aux[i] = (tags ? 1 : 0) | (page.mteTagged ? 2 : 0); this.at[i] = this.bLen;
+    d.set(page.data, this.bLen);
+    if (tags) d.set(tags, this.bLen + PAGE_SIZE);
+    this.bLen += PAGE_SIZE + TAG_BYTES;
+  }
+
+  /** Undoes entries down to absolute index `abs` (newest first) and forgets them. */
+  undoTo(abs: number, onUndoTag: ((page: PhysPage, granule: number, seq: number) => void) | null, live: ((page: PhysPage) => PhysPage) | null): void {
+    const stop = Math.max(this.head, abs - this.base + this.head);
+    for (let i = this.len - 1; i >= stop; i--) {
+      const page = live !== null ? live(this.pages[i]!) : this.pages[i]!;
+      const off = this.off[i];
+      if (off >= 0) {
+        const at = this.at[i], size = this.aux[i];
+        page.data.set(this.bytes.subarray(at, at + size), off);
+        page.decoded = null;
+      } else if (off === PAGE_ENTRY) {
+        const at = this.at[i], flags = this.aux[i];
+        page.data.set(this.bytes.subarray(at, at + PAGE_SIZE));
+        page.tags = (flags & 1) !== 0 ? this.bytes.slice(at + PAGE_SIZE, at + PAGE_SIZE + TAG_BYTES) : null;
+        page.mteTagged = (flags & 2) !== 0;
+        page.decoded = null;
+      } else {
+        const g = -1 - off;
+        page.setTag(g, this.aux[i]);
+        if (onUndoTag) onUndoTag(page, g, this.seq[i]);
+      }
+      this.pages[i] = undefined;
+    }
+    if (stop < this.len) this.bLen = this.at[stop];
+    this.len = stop;
+  }
+
+  /** Forgets entries before absolute index `abs`. */
+  dropBefore(abs: number): void {
+    const n = abs - this.base;
+    if (n <= 0) return;
+    this.head = Math.min(this.len, this.head + n);
+    this.base = abs;
+    if (this.head > 4096 && this.head * 2 > this.len) this.compact();
+  }
+
+  clear(): void {
+    this.pages.fill(undefined, 0, this.len);
+    this.len = 0; this.head = 0; this.base = 0; this.bLen = 0;
+  }
 }

@@ -25,6 +25,11 @@ export interface PhysDebugPath {
   write(gpa: number, bytes: Uint8Array): void;
   /** `count` allocation tags (one per byte) from the 16-byte aligned gpa. */
   readTags(gpa: number, count: number): Uint8Array;
+  /**
+   * The same tags written into `out` from index `at` (bulk readers: no allocation per page). Throws
+   * as readTags does, before writing anything when the granules are within one page.
+   */
+  readTagsInto(gpa: number, count: number, out: Uint8Array | Int8Array, at: number): void;
   writeTags(gpa: number, tags: Uint8Array): void;
   /** The page object behind a gpa if it exists now (for provenance keys), without side effects. */
   pageAt?(gpa: number): PhysPage | undefined;
@@ -84,17 +89,29 @@ export class RamDebugPath implements PhysDebugPath {
   }
 
   readTags(gpa: number, count: number): Uint8Array {
-    if (gpa % GRANULE_SIZE !== 0) throw new DebugAccessError(`tag address ${hex(gpa)} is not 16-byte aligned`);
     const out = new Uint8Array(count);
+    this.readTagsInto(gpa, count, out, 0);
+    return out;
+  }
+
+  readTagsInto(gpa: number, count: number, out: Uint8Array | Int8Array, at: number): void {
+    if (gpa % GRANULE_SIZE !== 0) throw new DebugAccessError(`tag address ${hex(gpa)} is not 16-byte aligned`);
     for (let i = 0; i < count;) {
       const a = gpa + i * GRANULE_SIZE;
       const g0 = (a % PAGE_SIZE) / GRANULE_SIZE;
       const n = Math.min(count - i, PAGE_SIZE / GRANULE_SIZE - g0);
-      const p = this.page(a, false);
-      if (p && p.tags) for (let k = 0; k < n; k++) out[i + k] = p.getTag(g0 + k);
+      const t = this.page(a, false)?.tags;
+      const o = at + i;
+      if (!t) out.fill(0, o, o + n); // never touched, or no tag storage yet: all tags 0
+      else {
+        // Straight from the packed array (granule g: byte g >> 1, low nibble when g is even).
+        let k = 0;
+        if (g0 & 1) { out[o] = t[g0 >> 1] >> 4; k = 1; }
+        for (; k + 1 < n; k += 2) { const b = t[(g0 + k) >> 1]; out[o + k] = b & 0xf; out[o + k + 1] = b >> 4; }
+        if (k < n) out[o + k] = t[(g0 + k) >> 1] & 0xf;
+      }
       i += n;
     }
-    return out;
   }
 
   writeTags(gpa: number, tags: Uint8Array): void {
@@ -129,6 +146,7 @@ export class VmmDebugPath implements PhysDebugPath {
   read(gpa: number, len: number): Uint8Array { return this.unwrap(this.vmm().debugRead(gpa, len)); }
   write(gpa: number, bytes: Uint8Array): void { this.unwrap(this.vmm().debugWrite(gpa, bytes)); }
   readTags(gpa: number, count: number): Uint8Array { return this.unwrap(this.vmm().debugReadTags(gpa, count)); }
+  readTagsInto(gpa: number, count: number, out: Uint8Array | Int8Array, at: number): void { out.set(this.readTags(gpa, count), at); }
   writeTags(gpa: number, tags: Uint8Array): void { this.unwrap(this.vmm().debugWriteTags(gpa, tags)); }
 }
 
@@ -145,11 +163,18 @@ export const USER_VA_LIMIT = 2 ** 48;
 
 /** The untagged user address of a pointer, or -1 when it is not a user address (bit 55 set, >= 2^48). */
 export function untagged(va: bigint): number {
-  const v = BigInt.asUintN(64, va);
-  if (v & (1n << 55n)) return -1;
-  const a = Number(v & ((1n << 56n) - 1n));
+  // Through 32-bit halves, not bigint arithmetic: the tag-write hook calls this for every STG.
+  // (A BigUint64Array element takes the value modulo 2^64, as BigInt.asUintN(64, va).)
+  SCRATCH64[0] = va;
+  const hi = SCRATCH32[HI];
+  if ((hi & 0x0080_0000) !== 0) return -1; // bit 55: the upper (kernel) half
+  const a = (hi & 0x00ff_ffff) * 2 ** 32 + SCRATCH32[LO];
   return a < USER_VA_LIMIT ? a : -1;
 }
+const SCRATCH64 = new BigUint64Array(1);
+const SCRATCH32 = new Uint32Array(SCRATCH64.buffer);
+const LITTLE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const LO = LITTLE ? 0 : 1, HI = LITTLE ? 1 : 0;
 
 export interface ReadResult {
   /** The bytes that could be read (a prefix of the request). */
@@ -263,7 +288,12 @@ export class GuestDebugMemory {
    * -1 where the memory is not PROT_MTE (no tags) or not mapped.
    */
   readTags(va: bigint, count: number): Int8Array {
-    const out = new Int8Array(count).fill(-1);
+    return this.readTagsInto(va, count, new Int8Array(count));
+  }
+
+  /** readTags into `out` (its first `count` entries; bulk readers can reuse it): returns `out`. */
+  readTagsInto(va: bigint, count: number, out: Int8Array): Int8Array {
+    out.fill(-1, 0, count);
     const a = untagged(va);
     if (a < 0) return out;
     const g0 = a - (a % GRANULE_SIZE);
@@ -277,13 +307,15 @@ export class GuestDebugMemory {
       if (e) {
         if (e.tagged) {
           try {
-            const t = this.path.readTags(e.gpn * PAGE_SIZE + (ga % PAGE_SIZE), n);
-            for (let k = 0; k < n; k++) out[i + k] = t[k];
-          } catch (err) { if (!(err instanceof DebugAccessError)) throw err; }
+            this.path.readTagsInto(e.gpn * PAGE_SIZE + (ga % PAGE_SIZE), n, out, i);
+          } catch (err) {
+            if (!(err instanceof DebugAccessError)) throw err;
+            out.fill(-1, i, i + n);
+          }
         }
       } else if (this.stage1.vmaAt(ga)?.mte) {
         // Not yet touched: Linux gives a PROT_MTE page zeroed tags when it is first mapped.
-        for (let k = 0; k < n; k++) out[i + k] = 0;
+        out.fill(0, i, i + n);
       }
       i += n;
     }

@@ -27,14 +27,17 @@ interface PageLast { step: Float64Array; pc: Float64Array; prev: Uint8Array; tag
 const BY = ['instruction', 'debugger'] as const;
 
 export class TagProvenance {
-  private readonly pages = new WeakMap<PhysPage, PageLast>();
-  private lastPage: PhysPage | null = null;
+  // Keyed by guest-physical page number, not by the PhysPage object: a page swapped out and back in
+  // by the host, or migrated to another VM, is a new object at the same guest-physical address.
+  private readonly pages = new Map<number, PageLast>();
+  private lastGpn = NaN;
   private lastRec: PageLast | null = null;
   // Ring of all writes, oldest overwritten first.
   private readonly cap: number;
   private n = 0;
   private head = 0; // next slot
-  private readonly rPage: (PhysPage | undefined)[];
+  /** Guest-physical page number of each write (NaN = slot dropped). */
+  private readonly rGpn: Float64Array;
   private readonly rGranule: Uint16Array;
   private readonly rStep: Float64Array;
   private readonly rPc: Float64Array;
@@ -46,7 +49,7 @@ export class TagProvenance {
   /** `ring` = how many writes are kept for tag histories. */
   constructor(ring = 1 << 18) {
     this.cap = ring;
-    this.rPage = new Array(ring);
+    this.rGpn = new Float64Array(ring).fill(NaN);
     this.rGranule = new Uint16Array(ring);
     this.rStep = new Float64Array(ring);
     this.rPc = new Float64Array(ring);
@@ -57,17 +60,18 @@ export class TagProvenance {
   }
 
   private recOf(page: PhysPage, create: boolean): PageLast | undefined {
-    if (page === this.lastPage) return this.lastRec!;
-    let r = this.pages.get(page);
+    const gpn = page.gpn;
+    if (gpn === this.lastGpn) return this.lastRec!;
+    let r = this.pages.get(gpn);
     if (!r) {
       if (!create) return undefined;
       r = {
         step: new Float64Array(GRANULES_PER_PAGE).fill(-1), pc: new Float64Array(GRANULES_PER_PAGE), prev: new Uint8Array(GRANULES_PER_PAGE),
         tag: new Uint8Array(GRANULES_PER_PAGE), by: new Uint8Array(GRANULES_PER_PAGE), va: new BigUint64Array(GRANULES_PER_PAGE),
       };
-      this.pages.set(page, r);
+      this.pages.set(gpn, r);
     }
-    this.lastPage = page;
+    this.lastGpn = gpn;
     this.lastRec = r;
     return r;
   }
@@ -77,7 +81,7 @@ export class TagProvenance {
     const r = this.recOf(page, true)!;
     r.step[granule] = step; r.pc[granule] = pc; r.prev[granule] = prev; r.tag[granule] = tag; r.by[granule] = by; r.va[granule] = va;
     const i = this.head;
-    this.rPage[i] = page; this.rGranule[i] = granule; this.rStep[i] = step; this.rPc[i] = pc;
+    this.rGpn[i] = page.gpn; this.rGranule[i] = granule; this.rStep[i] = step; this.rPc[i] = pc;
     this.rPrev[i] = prev; this.rTag[i] = tag; this.rBy[i] = by; this.rVa[i] = va;
     this.head = i + 1 === this.cap ? 0 : i + 1;
     if (this.n < this.cap) this.n++;
@@ -104,9 +108,10 @@ export class TagProvenance {
   history(page: PhysPage | undefined, granule: number, max = 64): TagWrite[] {
     if (!page) return [];
     const out: TagWrite[] = [];
+    const gpn = page.gpn;
     for (let k = 0, i = this.head; k < this.n && out.length < max; k++) {
       i = i === 0 ? this.cap - 1 : i - 1;
-      if (this.rPage[i] !== page || this.rGranule[i] !== granule) continue;
+      if (this.rGpn[i] !== gpn || this.rGranule[i] !== granule) continue;
       out.push({ step: this.rStep[i], pc: this.rPc[i], prev: this.rPrev[i], tag: this.rTag[i], va: this.rVa[i], by: BY[this.rBy[i]] });
     }
     return out.reverse();
@@ -120,16 +125,17 @@ export class TagProvenance {
     while (this.n > 0) {
       const i = this.head === 0 ? this.cap - 1 : this.head - 1;
       if (this.rStep[i] < step || this.rBy[i] !== 0) break;
-      this.rPage[i] = undefined;
+      this.rGpn[i] = NaN;
       this.head = i;
       this.n--;
     }
     const r = this.recOf(page, false);
     if (!r || r.step[granule] < step) return;
     // The latest remaining write to this granule, if the ring still has it.
+    const gpn = page.gpn;
     for (let k = 0, i = this.head; k < this.n; k++) {
       i = i === 0 ? this.cap - 1 : i - 1;
-      if (this.rPage[i] === page && this.rGranule[i] === granule) {
+      if (this.rGpn[i] === gpn && this.rGranule[i] === granule) {
         r.step[granule] = this.rStep[i]; r.pc[granule] = this.rPc[i]; r.prev[granule] = this.rPrev[i];
         r.tag[granule] = this.rTag[i]; r.by[granule] = this.rBy[i]; r.va[granule] = this.rVa[i];
         return;

@@ -7,11 +7,18 @@
 // loadState restores registers, MTE/prctl state, page tables, signals and files.
 import * as v8 from 'node:v8';
 import type { ElfFile } from '../elf';
-import { LinuxProcess, type ExitStatus, type ProcessOptions, type ProcessSnapshot } from '../linux';
+import { LinuxProcess, type ExitStatus, type ProcessOptions, type ProcessSnapshot, type RunResult } from '../linux';
 import type { GuestSliceResult, HvGuest, KvmVm } from './kvm';
 import type { HvGuestFactory } from './vmm';
 
 const FORMAT = 'tagvisor-linux-guest/1';
+
+/** Sees each instruction of a traced guest: before it runs, after it retired, or after a step that retired nothing (a signal delivered). */
+export interface InstructionObserver {
+  before(pc: number): void;
+  after(pc: number): void;
+  resync(): void;
+}
 
 /** Exit status as a shell reports it: the code, or 128+N for a fatal signal N. */
 export function shellStatus(s: ExitStatus): number {
@@ -29,8 +36,23 @@ export class LinuxGuest implements HvGuest {
   get pc(): number { return this.proc.cpu.pc; }
   get insns(): number { return this.proc.cpu.steps; }
 
+  /** Watches every instruction (the CLI's --trace): the slice is then run one instruction at a time. */
+  observer: InstructionObserver | null = null;
+
   runSlice(maxInsns: number): GuestSliceResult {
-    const r = this.proc.run(maxInsns);
+    const o = this.observer;
+    if (o === null) return this.sliceResult(this.proc.run(maxInsns));
+    for (let left = maxInsns; left > 0;) {
+      const pc = this.proc.cpu.pc;
+      o.before(pc);
+      const s = this.proc.step();
+      if (s.retired) { o.after(s.pc); left--; } else o.resync();
+      if (s.result) return this.sliceResult(s.result);
+    }
+    return { kind: 'limit' };
+  }
+
+  private sliceResult(r: RunResult): GuestSliceResult {
     switch (r.reason) {
       case 'limit': return { kind: 'limit' };
       case 'exit':
@@ -45,8 +67,7 @@ export class LinuxGuest implements HvGuest {
   }
 
   saveState(): Uint8Array {
-    const s = this.proc.snapshot();
-    const state: ProcessSnapshot = { ...s, pages: [] };
+    const state: ProcessSnapshot = this.proc.snapshot({ pages: false });
     return new Uint8Array(v8.serialize({ format: FORMAT, state }));
   }
 
@@ -62,11 +83,16 @@ export class LinuxGuest implements HvGuest {
  * A guest factory for Vmm.run and migrations: every guest (the booting one and each migration's
  * destination) is a LinuxProcess over its VM, wired to the same output callbacks.
  */
-export function linuxGuestFactory(elf: ElfFile, opts: ProcessOptions, io: { stdout?: (d: Uint8Array) => void; stderr?: (d: Uint8Array) => void; onProcess?: (p: LinuxProcess) => void } = {}): HvGuestFactory {
+export function linuxGuestFactory(elf: ElfFile, opts: ProcessOptions, io: {
+  stdout?: (d: Uint8Array) => void; stderr?: (d: Uint8Array) => void; onProcess?: (p: LinuxProcess) => void;
+  /** An observer for each guest (booting or migrated in): tracing follows the guest across migrations. */
+  observe?: (p: LinuxProcess) => InstructionObserver;
+} = {}): HvGuestFactory {
   return (vm: KvmVm) => {
     const g = new LinuxGuest(vm, elf, opts);
     if (io.stdout) g.proc.on('stdout', io.stdout);
     if (io.stderr) g.proc.on('stderr', io.stderr);
+    if (io.observe) g.observer = io.observe(g.proc);
     io.onProcess?.(g.proc);
     return g;
   };

@@ -24,6 +24,11 @@ export class FrameAllocator {
   private next: number;
   private free: number[] = [];
   private inUse = 0;
+  /**
+   * Called with a frame's page before the kernel reinitialises it outside the MMU (zeroed when handed
+   * out, tags sanitised when first mapped Tagged): the debugger's history journals it.
+   */
+  beforeReset: ((page: PhysPage) => void) | null = null;
 
   constructor(private readonly phys: GuestPhysicalMemory) {
     this.ranges = phys.ramRanges().filter(r => r.count > 0);
@@ -46,6 +51,7 @@ export class FrameAllocator {
       gpn = this.next++;
     }
     const page = this.phys.resolve(gpn, true, pc).page;
+    if (this.beforeReset !== null) this.beforeReset(page);
     page.data.fill(0);
     page.clearTags();
     page.mteTagged = false;

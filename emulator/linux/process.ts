@@ -287,7 +287,8 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     this.mte3 = this.mte && (opts.mte3 ?? true);
     this.mtePreferred = opts.mtePreferred ?? 'async';
     if (this.mtePreferred === 'asymm' && !this.mte3) throw new LoadError(`mte_tcf_preferred 'asymm' needs FEAT_MTE3`);
-    this.hwcaps = hwcapsFromIdRegisters(idRegistersFor({ mte: this.mte, mte3: this.mte3 }));
+    const idRegisters = idRegistersFor({ mte: this.mte, mte3: this.mte3 });
+    this.hwcaps = hwcapsFromIdRegisters(idRegisters);
     this.tick = opts.tickInterval ?? 1_000_000;
     this.nsPerInsn = opts.nsPerInsn ?? 1;
     this.epochNs = BigInt(opts.epochSeconds ?? 1_735_689_600) * 1_000_000_000n;
@@ -298,6 +299,7 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     this.frames = new FrameAllocator(this.phys);
     this.mm = new MemoryMap(this.space, this.frames, this.phys);
     this.cpu = new Cpu(opts.decoder ?? A64, cpu => new Mmu(this.space, this.phys, cpu));
+    this.cpu.idRegisters = idRegisters;
     this.mmu = this.cpu.mmu;
     this.mmu.hooks.asyncMismatch = m => {
       if (this.mismatches.length < 16) this.mismatches.push(m);
@@ -2100,12 +2102,15 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
 
   // ---- snapshots -------------------------------------------------------------------------------
 
-  /** All process state as plain data (typed arrays and bigints included). */
-  snapshot(): ProcessSnapshot {
+  /**
+   * All process state as plain data (typed arrays and bigints included). `pages: false` leaves out
+   * the contents of guest memory (a migration stream or the debugger's journal carries them).
+   */
+  snapshot(opts: { pages?: boolean } = {}): ProcessSnapshot {
     const c = this.cpu;
     const mm = this.mm.snapshot();
     const pages: ProcessSnapshot['pages'] = [];
-    for (const [, e] of this.space.entries) {
+    if (opts.pages !== false) for (const [, e] of this.space.entries) {
       const p = this.phys.resolve(e.gpn, false, c.pc).page;
       pages.push({ gpn: e.gpn, data: p.data.slice(), tags: p.tags ? p.tags.slice() : null, mteTagged: p.mteTagged });
     }

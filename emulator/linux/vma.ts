@@ -235,7 +235,11 @@ export class MemoryMap {
   /** A page mapped Tagged for the first time starts with all tags 0 (PG_mte_tagged). */
   private sanitise(gpn: number): void {
     const page = this.phys.resolve(gpn, true, 0).page;
-    if (!page.mteTagged) { page.clearTags(); page.mteTagged = true; }
+    if (!page.mteTagged) {
+      if (this.frames.beforeReset !== null) this.frames.beforeReset(page);
+      page.clearTags();
+      page.mteTagged = true;
+    }
   }
 
   // ---- demand paging -------------------------------------------------------------------------

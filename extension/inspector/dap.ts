@@ -71,7 +71,8 @@ export function faultFromExceptionInfo(body: { exceptionId?: string; description
 /**
  * Normalises the `tagvisor/readTags` response into one GranuleInfo per granule. The adapter answers
  * in columns (`tags`: one hex digit per granule, '-' = no tags; provenance as `writers` + base64
- * `setBy`/`steps` + `previous`), decoded by the adapter's own adapter/tags.ts. An older row form
+ * `setByRuns`/`stepDeltas` (or the older `setBy`/`steps`) + `previous`), decoded by the adapter's own
+ * adapter/tags.ts. An older row form
  * (`tags: (number | null)[]`, `sets: [...]`) is still read.
  */
 export function granulesFromReadTags(body: unknown, count: number): GranuleInfo[] {

@@ -7,8 +7,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadProgram } from '../../emulator/cli/program';
-import { Debuggee, TICK_INTERVAL } from '../../emulator/debug/debuggee';
-import { GuestDebugMemory, RamDebugPath } from '../../emulator/debug/memory';
+import { Debuggee, TICK_INTERVAL, type StopInfo } from '../../emulator/debug/debuggee';
+import { parseVmDescriptionText } from '../../emulator/hv/description';
+import { GuestDebugMemory, RamDebugPath, untagged } from '../../emulator/debug/memory';
+import { Cpu } from '../../emulator/cpu/cpu';
 import { LinuxProcess } from '../../emulator/linux/process';
 import { A64 } from '../../emulator/isa/table';
 import { SP } from '../../emulator/cpu/state';
@@ -54,8 +56,8 @@ function reference(path: string, n: number): string {
   return digestOf(proc.cpu, proc.space, memory);
 }
 
-function checkHistory(path: string, samples: number, seed: number): void {
-  const d = debuggee(path, 10_000_000);
+function checkHistory(path: string, samples: number, seed: number, historySize = 10_000_000): void {
+  const d = debuggee(path, historySize);
   const runToEnd = () => {
     d.resume({ kind: 'continue' });
     let s;
@@ -70,7 +72,10 @@ function checkHistory(path: string, samples: number, seed: number): void {
   // Going back discards the recorded future (it is re-executed when going forward again), so each
   // sweep goes backwards from the end; between sweeps the program runs to its end again.
   for (let sweep = 0; sweep < 2; sweep++) {
-    const positions = [...new Set([end - 1, Math.floor(end / 2), 1, 0, ...Array.from({ length: samples / 2 }, () => Math.floor(rand() * end))])].sort((a, b) => b - a);
+    const first = d.history!.start;
+    if (historySize < end) assert.ok(first > 0 && first >= end - historySize - 2 * d.history!.interval, `history starts at ${first} of ${end}`);
+    const span = end - first;
+    const positions = [...new Set([end - 1, first + Math.floor(span / 2), first + 1, first, ...Array.from({ length: samples / 2 }, () => first + Math.floor(rand() * span))])].sort((a, b) => b - a);
     for (const p of positions) {
       const err = d.goToPosition(p);
       assert.equal(err, undefined, `goTo ${p}: ${err}`);
@@ -91,6 +96,53 @@ test('reverse execution reproduces the exact machine state (calls.s and async.s:
   checkHistory(join(PROGRAMS, 'async.s'), 12, 3);
 });
 
+test('reverse execution over a page frame freed and handed out again (munmap, mmap: the reused frame is zeroed)', () => {
+  checkHistory(join(PROGRAMS, 'reuse.s'), 16, 10);
+});
+
+test('reverse execution in a VM goes on through host swap and live migration (states match a fresh run)', () => {
+  const dir = tmpDir('tv-hist-vm');
+  const src = readFileSync(join(REPO, 'examples', 'hv-tag-churn.s'), 'utf8').replace(/\.equ\s+ROUNDS,\s*[0-9]+/, '.equ ROUNDS, 1200');
+  assert.ok(src.includes('ROUNDS, 1200'));
+  const path = join(dir, 'churn.s');
+  writeFileSync(path, src);
+  const vm = parseVmDescriptionText(readFileSync(join(REPO, 'examples', 'vm-swap.json'), 'utf8'));
+  const make = (historySize: number) => new Debuggee({ program: loadProgram(path), args: [], env: {}, cwd: dir, seed: 3, historySize, vm });
+  const d = make(10_000_000);
+  const events: Record<string, number> = {};
+  d.hvEvents!.subscribe(e => { events[e.kind] = (events[e.kind] ?? 0) + 1; });
+  const finish = (): StopInfo => { let s; while (!(s = d.runFor(1000))); return s; };
+  // Stop in the middle (the 600th round), migrate, then run to the end.
+  let hits = 0;
+  d.setBreakpoints([d.program.elf.symbol('round')!.value]);
+  d.breakpointFilter = () => ++hits === 600;
+  d.resume({ kind: 'continue' });
+  assert.equal(finish().reason, 'breakpoint');
+  const migratedAt = d.position;
+  const m = d.migrate();
+  assert.ok(m.ok, m.ok ? '' : m.message);
+  d.setBreakpoints([]);
+  d.resume({ kind: 'continue' });
+  const end = finish();
+  assert.equal(end.reason, 'exited');
+  assert.ok((events['swap-out'] ?? 0) > 50 && (events['swap-in'] ?? 0) > 50, `swap traffic: ${JSON.stringify(events)}`);
+  assert.equal(d.history!.start, 0, 'the history was cut');
+  // The reference: a fresh VM without the debugger's history, run to the same position.
+  const reference = (n: number): string => {
+    const r = make(0);
+    while (r.proc.steps < n) {
+      const x = r.proc.run(n - r.proc.steps);
+      if (x.reason === 'exit' || x.reason === 'blocked') break;
+    }
+    return digest(r);
+  };
+  const last = d.position;
+  for (const p of [last - 1, migratedAt + 7, migratedAt, migratedAt - 3, Math.floor(migratedAt / 2), 1]) {
+    assert.equal(d.goToPosition(p), undefined);
+    assert.equal(digest(d), reference(p), `state at instruction ${p} (migrated at ${migratedAt}, end ${last}) differs from a fresh run`);
+  }
+});
+
 test('reverse execution between system calls: 8,192 STGs + stores and a store/load loop restored from the journal, not a snapshot', () => {
   const dir = tmpDir('tv-hist-loop');
   // The benchmark's tagging program on 8,192 granules (about 49,000 instructions, no system call in the loop).
@@ -101,6 +153,48 @@ test('reverse execution between system calls: 8,192 STGs + stores and a store/lo
   const src = readFileSync(join(REPO, 'bench', 'programs', 'mte-loop.s'), 'utf8').replace(/\.equ\s+ITERATIONS,\s*[0-9]+/, '.equ ITERATIONS, 3000');
   writeFileSync(join(dir, 'loop.s'), src);
   checkHistory(join(dir, 'loop.s'), 10, 6);
+  // A bounded history (the oldest entries dropped and the journal compacted many times over).
+  checkHistory(join(dir, 'tags.s'), 10, 8, 6_000);
+  checkHistory(join(dir, 'loop.s'), 10, 9, 5_000);
+});
+
+test('the debugger runs compiled blocks: instruction numbers seen by hooks inside them match single steps (provenance, history, untagged)', () => {
+  assert.equal(untagged(0x0b00_ffff_f7ff_e008n), 0xffff_f7ff_e008);
+  assert.equal(untagged(-1n), -1);
+  assert.equal(untagged(0x0080_0000_0000_0000n), -1); // bit 55
+  assert.equal(untagged(0x0001_0000_0000_0000n), -1); // above the 48-bit user range
+  assert.equal(untagged((1n << 64n) + 0x1234n), 0x1234);
+  const dir = tmpDir('tv-blocks-dbg');
+  const src = readFileSync(join(REPO, 'bench', 'programs', 'mte-loop.s'), 'utf8').replace(/\.equ\s+ITERATIONS,\s*[0-9]+/, '.equ ITERATIONS, 3000');
+  writeFileSync(join(dir, 'loop.s'), src);
+  const path = join(dir, 'loop.s');
+  // Who set each tag (instruction number and pc) with every instruction dispatched alone, then with
+  // blocks compiled at the first visit: identical.
+  const provenanceWith = (threshold: number): string => {
+    const saved = Cpu.blockThreshold;
+    Cpu.blockThreshold = threshold;
+    try {
+      const d = debuggee(path, 0);
+      d.resume({ kind: 'continue' });
+      let s;
+      while (!(s = d.runFor(1000)));
+      assert.equal(s.reason, 'exited');
+      const h = createHash('sha1');
+      let writes = 0;
+      for (const vpn of [...d.proc.space.entries.keys()].sort((a, b) => a - b)) {
+        const last = d.provenance.lastArrays(d.memory.pageOf(vpn * 4096));
+        if (!last) continue;
+        for (let g = 0; g < 256; g++) if (last.step[g] >= 0) { writes++; h.update(`${vpn}:${g}:${last.step[g]}:${last.pc[g]}:${last.prev[g]};`); }
+      }
+      assert.ok(writes > 100, `only ${writes} tagged granules recorded`);
+      return h.digest('hex');
+    } finally { Cpu.blockThreshold = saved; }
+  };
+  assert.equal(provenanceWith(1), provenanceWith(0));
+  // The history's journal stamps inside blocks: going back lands on the states of a fresh run.
+  const saved = Cpu.blockThreshold;
+  Cpu.blockThreshold = 1;
+  try { checkHistory(path, 8, 7); } finally { Cpu.blockThreshold = saved; }
 });
 
 test('reverse execution over a static glibc C program (many system calls, malloc, printf)', { skip: missingTools('aarch64-linux-gnu-gcc') }, () => {
@@ -109,6 +203,16 @@ test('reverse execution over a static glibc C program (many system calls, malloc
   const r = run('aarch64-linux-gnu-gcc', ['-O1', '-g', '-static', '-march=armv8.5-a+memtag', join(REPO, 'examples', 'uaf-malloc.c'), '-o', exe]);
   assert.equal(r.status, 0, r.stderr);
   checkHistory(exe, 8, 4);
+});
+
+test('reverse execution over C programs that mprotect memory to PROT_MTE, munmap, and take signals', { skip: missingTools('aarch64-linux-gnu-gcc') }, () => {
+  const dir = tmpDir('tv-hist-c2');
+  for (const [name, seed] of [['mte-prctl', 11], ['signals', 12]] as const) {
+    const exe = join(dir, name);
+    const r = run('aarch64-linux-gnu-gcc', ['-O2', '-g', '-static', '-march=armv8.5-a+memtag', join(REPO, 'test', 'corpus', 'c', `${name}.c`), '-o', exe]);
+    assert.equal(r.status, 0, r.stderr);
+    checkHistory(exe, 10, seed);
+  }
 });
 
 test('stepBack then continue re-executes silently and reaches the same stop', () => {

@@ -65,6 +65,15 @@ function gen(r: () => number) {
       case 'stackTrace': return { threadId: pick([1, 2, -1]), startFrame: int(), levels: int() };
       case 'scopes': return { frameId: int() };
       case 'variables': return { variablesReference: int(), start: r() < 0.2 ? int() : undefined, count: r() < 0.2 ? int() : undefined, format: r() < 0.2 ? { hex: r() < 0.5 } : undefined };
+      case 'stepIn': return { threadId: 1, targetId: pick([0x401000, 0x40108c, 0x401090, 4198544, 0, -1, 2 ** 53, 1.5, 'x', null, undefined] as const), granularity: pick([undefined, 'instruction', 'line', 'bogus'] as const) };
+      case 'stepInTargets': return { frameId: pick([0, 0, 1, int(), 'x', null] as const) };
+      case 'modules': return { startModule: r() < 0.8 ? int() : pick(['0', null, 1.5] as const), moduleCount: r() < 0.8 ? int() : pick(['1', null, -1] as const) };
+      case 'setExpression': return {
+        expression: r() < 0.6 ? pick(['x0', 'w1', 'X2', 'sp', 'pc', 'lr', 'fp', 'xzr', 'nzcv', 'N', 'z', 'tco', 'steps', 'tcf0', 'x20', '$x3', '(x4)', '*(u64*)x20', '*(u32*)sp', '*(u8*)(sp + 3)', '*(i16*)0x401000', '*sp', '*(u64)sp', 'tag(x20)', 'tag(sp)', 'tag(0x401000)', 'ltag(x20)', 'ltag(w1)', 'ltag(5)', 'ltag(', 'tag(', '*(', '_start', 'counter', 'x0 + 1', '(x0', 'untag(x20)', '5', ''] as const) : expr(),
+        value: pick(['0', '1', '-1', '0x1ff', '15', '16', '0x401000', '0x401001', '-0x81', 'x0', expr()]),
+        frameId: r() < 0.3 ? int() : undefined,
+        format: r() < 0.2 ? pick([{ hex: r() < 0.5 }, 5, { hex: 'yes' }] as const) : undefined,
+      };
       case 'setVariable': return { variablesReference: int(), name: pick(['x0', 'x20', 'pc', 'sp', 'N', 'TCO', '[0xfffff7ffe000, 0xfffff7ffe010)', 'bogus']), value: pick(['0', '1', '5', '0x401000', expr()]) };
       case 'evaluate': return { expression: expr(), context: pick(['repl', 'watch', 'hover', 'clipboard', 'variables']), frameId: int() };
       case 'completions': { const text = expr(); return { text, column: Math.floor(r() * (text.length + 3)) }; }

@@ -11,6 +11,7 @@ const UAF = join(REPO, 'examples', 'use-after-free.s');
 const CALLS = join(PROGRAMS, 'calls.s');
 const ASYNC = join(PROGRAMS, 'async.s');
 const SEGV = join(PROGRAMS, 'segv.s');
+const TARGETS = join(PROGRAMS, 'targets.s');
 
 before(() => buildAdapter());
 
@@ -268,6 +269,94 @@ test('calls.s: setVariable on registers and flags, writeMemory with memory event
   });
 });
 
+test('targets.s: modules (paging), stepInTargets and stepIn with a targetId (into code without lines too), setExpression on registers, flags, memory and tags', async () => {
+  await scenario('targets', async s => {
+    await launch(s, { program: TARGETS, stopOnEntry: true }, async () => {
+      await s.ok('setBreakpoints', { source: { path: TARGETS }, breakpoints: [{ line: 32 }] });
+    });
+    await s.until('stopped');
+    await s.ok('modules', {});
+    await s.ok('modules', { startModule: 0, moduleCount: 1 });
+    await s.ok('modules', { startModule: 1, moduleCount: 5 });
+    await s.req('modules', { startModule: -1 });
+    await s.req('modules', { moduleCount: 'all' });
+    // No call on the entry line.
+    await s.ok('stepInTargets', { frameId: 0 });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('stopped');
+    // `both twice, add_one`: two calls on one line.
+    await s.ok('stepInTargets', { frameId: 0 });
+    await s.req('stepInTargets', {});
+    await s.req('stepInTargets', { frameId: 'top' });
+    await s.req('stepInTargets', { frameId: 7 });
+    await s.req('stepIn', { threadId: 1, targetId: 0x401038 });
+    await s.req('stepIn', { threadId: 1, targetId: '0x40102c' });
+    // Into the second call: twice runs (stepped over), the stop is add_one's first instruction.
+    await s.ok('stepIn', { threadId: 1, targetId: 0x40102c });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('evaluate', { expression: 'x0', context: 'watch' });
+    await s.ok('stepInTargets', { frameId: 1 });
+    // Back in _start at the `adr` line (the macro's calls are done).
+    await s.ok('stepOut', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stepInTargets', { frameId: 0 });
+    await s.ok('next', { threadId: 1 });
+    await s.until('stopped');
+    // `blr x16` into noline, which has no line information: plain stepIn would step over it.
+    await s.ok('stepInTargets', { frameId: 0 });
+    await s.ok('stepIn', { threadId: 1, targetId: 0x401034, granularity: 'instruction' });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('stepInTargets', { frameId: 0 });
+    await s.ok('stepOut', { threadId: 1 });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('evaluate', { expression: 'x0', context: 'watch' });
+    // setExpression: registers and flags.
+    await s.ok('setExpression', { expression: 'x0', value: '0x10' });
+    await s.ok('setExpression', { expression: 'w1', value: '-1' });
+    await s.ok('evaluate', { expression: 'x1', context: 'watch' });
+    await s.req('setExpression', { expression: 'w1', value: '0x100000000' });
+    await s.ok('setExpression', { expression: '$x2', value: '-2', format: { hex: false } });
+    await s.ok('setExpression', { expression: 'N', value: '1' });
+    await s.ok('setExpression', { expression: 'nzcv', value: '0x60000000' });
+    await s.ok('evaluate', { expression: 'n', context: 'watch' });
+    await s.req('setExpression', { expression: 'nzcv', value: '0x1' });
+    await s.req('setExpression', { expression: 'z', value: '2' });
+    await s.req('setExpression', { expression: 'pc', value: '0x401001' });
+    // Memory through the debug path (memory events), then allocation and logical tags.
+    await s.ok('setExpression', { expression: '*(u64*)value', value: '0x42' });
+    await s.ok('setExpression', { expression: '*(u32*)(value + 4)', value: '-1' });
+    await s.ok('setExpression', { expression: '*(u8*)value', value: '0xab' });
+    await s.ok('setExpression', { expression: '*(i16*)(value + 2)', value: '-0x8000' });
+    await s.req('setExpression', { expression: '*(u8*)value', value: '0x1ff' });
+    await s.req('setExpression', { expression: '*(i8*)value', value: '-0x81' });
+    await s.ok('readMemory', { memoryReference: '0x402000', count: 8 });
+    await s.ok('setExpression', { expression: 'tag(x20 + 16)', value: '5' });
+    await s.ok('setExpression', { expression: 'ltag(x20)', value: '5' });
+    await s.ok('evaluate', { expression: 'memory tag read x20 x20+48', context: 'repl' });
+    await s.ok('setExpression', { expression: '*(u64*)(x20 + 16)', value: '7' });
+    await s.req('setExpression', { expression: 'tag(x20)', value: '16' });
+    await s.req('setExpression', { expression: 'tag(value)', value: '1' });
+    await s.req('setExpression', { expression: '*(u64*)0x10', value: '1' });
+    // What cannot be assigned, and malformed arguments.
+    for (const expression of ['x0 + 1', 'value', 'untag(x20)', '5', 'xzr', 'steps', 'tcf0', 'ltag(w1)', 'ltag(5)', 'nosuch', '(u8)x0', '*(u64*)x20 + 8', 'x0 +', '']) {
+      await s.req('setExpression', { expression, value: '1' });
+    }
+    await s.req('setExpression', { expression: 5, value: '1' });
+    await s.req('setExpression', { expression: 'x0' });
+    await s.req('setExpression', { expression: 'x0', value: 'x0 +' });
+    await s.req('setExpression', { expression: 'x0', value: '1', frameId: 'f' });
+    await s.req('setExpression', { expression: 'x0', value: '1', frameId: 9 });
+    await s.req('setExpression', { expression: 'x0', value: '1', format: 3 });
+    // x0 = 16 now; `bl add_one` makes it 17, the exit status.
+    await s.ok('setExpression', { expression: '(x0)', value: '16', frameId: 0 });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('terminated');
+  });
+});
+
 test('async.s: the async tag check stops at the mismatching store and says where Linux delivers it', async () => {
   await scenario('async', async s => {
     await launch(s, { program: ASYNC }, async () => {
@@ -361,6 +450,27 @@ test('hv-touch.s in a protected VM: the debug path refuses private memory with t
     await s.req('writeMemory', { memoryReference: '0x401000', data: 'AAAAAA==' });
     await s.req('tagvisor/readTags', { address: '0x401000', count: 1 });
     await s.ok('tagvisor/hypervisor');
+    await s.ok('terminate');
+    await s.until('terminated');
+  });
+});
+
+test('hv-touch.s in a protected VM: setExpression stores go through the debug path, which refuses private memory (no memory event); registers still change', async () => {
+  const TOUCH = join(REPO, 'examples', 'hv-touch.s');
+  const vm = JSON.parse(readFileSync(join(REPO, 'examples', 'vm-private.json'), 'utf8'));
+  await scenario('vm-private-set', async s => {
+    s.ignoreEvents.add('tagvisor/hypervisorChanged');
+    s.ignoreEvents.add('tagvisor/tagsChanged');
+    await s.ok('initialize', INIT);
+    await s.ok('launch', { program: TOUCH, vm, stopOnEntry: true });
+    await s.until('initialized');
+    await s.ok('configurationDone');
+    await s.until('stopped');
+    await s.ok('modules');
+    await s.req('setExpression', { expression: '*(u64*)sp', value: '1' });
+    await s.req('setExpression', { expression: '*(u32*)0x401000', value: '0xd503201f' });
+    await s.req('setExpression', { expression: 'tag(sp)', value: '1' });
+    await s.ok('setExpression', { expression: 'x7', value: '0x1234' });
     await s.ok('terminate');
     await s.until('terminated');
   });

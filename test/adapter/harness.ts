@@ -20,8 +20,8 @@ const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * The guest's initial stack holds the program path (argv[0], AT_EXECFN), so stack addresses in the
  * transcripts depend on the path's length. Programs are launched through a symlink whose path has
  * the length of the checkout the golden files were recorded in ('/work/main'), wherever the clone is.
- * The link's name depends on the checkout, so test runs of different checkouts (worktrees) on one
- * machine never redirect each other's link (and UPDATE_GOLDEN never writes into another checkout).
+ * The link's name is derived from the checkout's path, so test runs in several checkouts (worktrees)
+ * at once do not redirect each other's link.
  */
 function stableRepo(): string {
   const link = `/tmp/tv${createHash('sha1').update(CHECKOUT).digest('hex').slice(0, 3)}`;

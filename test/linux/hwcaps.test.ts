@@ -36,9 +36,9 @@ test('hwcap bit numbers are those of the arm64 uapi <asm/hwcap.h> (every name th
 test('derived from this CPU\'s ID registers: exactly the implemented optional features', () => {
   const h = hwcapsFromIdRegisters();
   assert.deepEqual(h.names, [
-    'HWCAP_FP', 'HWCAP_ASIMD', 'HWCAP_CRC32', 'HWCAP_ATOMICS', 'HWCAP_CPUID', 'HWCAP_LRCPC', 'HWCAP_DCPOP',
-    'HWCAP_ILRCPC', 'HWCAP_FLAGM', 'HWCAP_SB',
-    'HWCAP2_DCPODP', 'HWCAP2_FLAGM2', 'HWCAP2_MTE', 'HWCAP2_MTE3', 'HWCAP2_CSSC', 'HWCAP2_HBC',
+    'HWCAP_FP', 'HWCAP_ASIMD', 'HWCAP_CRC32', 'HWCAP_ATOMICS', 'HWCAP_CPUID', 'HWCAP_ASIMDRDM', 'HWCAP_LRCPC', 'HWCAP_DCPOP',
+    'HWCAP_ASIMDDP', 'HWCAP_ILRCPC', 'HWCAP_FLAGM', 'HWCAP_SB',
+    'HWCAP2_DCPODP', 'HWCAP2_FLAGM2', 'HWCAP2_FRINT', 'HWCAP2_MTE', 'HWCAP2_MTE3', 'HWCAP2_CSSC', 'HWCAP2_HBC',
   ]);
   assert.deepEqual(names(h.hwcap, 1).sort(), h.names.filter(n => n.startsWith('HWCAP_')).sort());
   assert.deepEqual(names(h.hwcap2, 2).sort(), h.names.filter(n => n.startsWith('HWCAP2_')).sort());
@@ -132,9 +132,6 @@ const PROBES: [hwcap: string, insn: string][] = [
 const KNOWN_ISA_MISMATCHES: Record<string, string> = {
   HWCAP_PMULL: 'PMULL/PMULL2 .1Q execute, but AES does not (ISAR0.AES cannot say PMULL without AES)',
   HWCAP_FPHP: 'scalar half-precision arithmetic executes, vector FP16 does not (PFR0.FP and AdvSIMD must agree)',
-  HWCAP_ASIMDRDM: 'SQRDMLAH/SQRDMLSH execute; ISAR0.RDM = 0',
-  HWCAP_ASIMDDP: 'SDOT/UDOT execute; ISAR0.DP = 0',
-  HWCAP2_FRINT: 'FRINT32X/Z and FRINT64X/Z execute; ISAR1.FRINTTS = 0',
 };
 const MARCH = 'armv9.3-a+crc+crypto+sha3+sm4+fp16+fp16fml+sve+sme+memtag+i8mm+bf16+rng+mops+cssc+flagm+ssbs+predres+sb+dotprod+rdma';
 
@@ -194,4 +191,37 @@ test('no HWCAP_USCAT (no FEAT_LSE2): a misaligned LDAPUR/LDAR inside 16 bytes is
     assert.equal(r.result.reason, 'exit');
     assert.equal((r.result as { status: { signal: number | null } }).status.signal, L.SIGBUS, insn);
   }
+});
+
+test('an EL0 MRS of ID_AA64PFR1_EL1 reports MTE as the machine has it (MTE3, MTE2 without FEAT_MTE3, none in a VM without the capability), like AT_HWCAP2', () => {
+  const src = `
+    .text
+    .global _start
+  _start:
+    mrs x0, id_aa64pfr1_el1
+    ubfx x0, x0, #8, #4
+    mov x8, #93
+    svc #0
+  `;
+  const mteField = (opts: { mte?: boolean; mte3?: boolean }): number | null => {
+    const r = runAsm(src, opts);
+    assert.equal(r.result.reason, 'exit');
+    return (r.result as { status: { code: number | null } }).status.code;
+  };
+  assert.equal(mteField({}), 3);
+  assert.equal(mteField({ mte3: false }), 2);
+  assert.equal(mteField({ mte: false }), 0);
+  // The other ID registers are the CPU's table whatever the MTE setting.
+  const isar0 = runAsm(`
+    .text
+    .global _start
+  _start:
+    mrs x1, id_aa64isar0_el1
+    ubfx x0, x1, #44, #4      // DP
+    ubfx x2, x1, #28, #4      // RDM
+    add x0, x0, x2, lsl #1
+    mov x8, #93
+    svc #0
+  `, { mte: false });
+  assert.equal((isar0.result as { status: { code: number | null } }).status.code, 3);
 });

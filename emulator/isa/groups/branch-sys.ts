@@ -505,8 +505,9 @@ const nib = (nibble: number, v: number): bigint => BigInt(v) << BigInt(4 * nibbl
  * Decisions: ID_AA64PFR1_EL1.MTE = 3 (FEAT_MTE3: asymmetric tag-check mode is implemented by
  * the MMU), BT = 0 and SSBS = 0 (not implemented), no SVE/SME. FP = AdvSIMD = 0 (implemented,
  * without half precision) until the FP/SIMD group says otherwise. ISAR0: CRC32 = 1, TS = 2
- * (FlagM and FlagM2), ATOMIC = 2 (LSE, in ldst-atomic.ts). ISAR1: DPB = 2 (dc cvap, dc cvadp),
- * SB = 1, LRCPC = 2 (ldapr and ldapur). ISAR2: CSSC = 1, BC = 1 (bc.<cond>). No crypto, no PAuth.
+ * (FlagM and FlagM2), ATOMIC = 2 (LSE, in ldst-atomic.ts), RDM = 1 (sqrdmlah/sqrdmlsh), DP = 1
+ * (sdot/udot). ISAR1: DPB = 2 (dc cvap, dc cvadp), SB = 1, LRCPC = 2 (ldapr and ldapur),
+ * FRINTTS = 1 (frint32/64). ISAR2: CSSC = 1, BC = 1 (bc.<cond>). No crypto, no PAuth.
  */
 export const ID_REGISTERS: Record<string, bigint> = {
   // Implementer 0x00 (reserved for software use), architecture 0xf (ID registers), part 0x7a6, r0p0.
@@ -516,8 +517,8 @@ export const ID_REGISTERS: Record<string, bigint> = {
   id_aa64pfr0_el1: nib(0, 1) | nib(1, 1) | nib(4, 0) | nib(5, 0),
   id_aa64pfr1_el1: nib(2, 3),
   id_aa64dfr0_el1: 0x6n,
-  id_aa64isar0_el1: nib(4, 1) | nib(5, 2) | nib(13, 2),
-  id_aa64isar1_el1: nib(0, 2) | nib(5, 2) | nib(9, 1),
+  id_aa64isar0_el1: nib(4, 1) | nib(5, 2) | nib(7, 1) | nib(11, 1) | nib(13, 2),
+  id_aa64isar1_el1: nib(0, 2) | nib(5, 2) | nib(8, 1) | nib(9, 1),
   id_aa64isar2_el1: nib(13, 1) | nib(5, 1),
   id_aa64mmfr0_el1: nib(6, 0xf) | nib(7, 0xf),
   id_aa64mmfr1_el1: 0n,
@@ -588,13 +589,12 @@ function idRegisterRead(e: number): ((c: Cpu) => bigint) | undefined {
   if (crm === 0) {
     const name = op2 === 0 ? 'midr_el1' : op2 === 5 ? 'mpidr_el1' : op2 === 6 ? 'revidr_el1' : undefined;
     if (!name) return undefined;
-    const v = ID_REGISTERS[name];
-    return () => v;
+    return c => (c.idRegisters ?? ID_REGISTERS)[name] ?? 0n;
   }
   if (crm < 2 || crm > 7) return undefined;
   const name = SYSREG_BY_ENC.get(e);
-  const v = (name !== undefined ? ID_REGISTERS[name] : undefined) ?? 0n;
-  return () => v;
+  if (name === undefined) return () => 0n;
+  return c => (c.idRegisters ?? ID_REGISTERS)[name] ?? 0n;
 }
 
 const MRS_PATTERN = '1101010100 1 1 sysreg:15 Rt:5';
