@@ -22,8 +22,35 @@ export function tagSet(mask: number): string {
 
 export const TCF_NAMES = ['none', 'sync', 'async', 'asymm'];
 
+/**
+ * What delivering a signal will do (at a signal-delivery-stop): "handler at 0x401080",
+ * "default action terminates the process", "default action terminates with core".
+ */
+export function deliveryActionText(s: NonNullable<ExceptionStop['signal']>, symbol?: (pc: bigint) => string | undefined): string {
+  switch (s.action) {
+    case 'handler': {
+      const at = s.handler !== undefined ? ` at ${hex(s.handler)}` : '';
+      const name = s.handler !== undefined && symbol ? symbol(s.handler) : undefined;
+      return `handler${at}${name ? ` <${name}>` : ''}`;
+    }
+    case 'terminate': return 'default action terminates the process';
+    case 'core': return 'default action terminates with core';
+    case 'ignored': return 'ignored';
+    case 'stop': return 'default action stops the process (treated as ignored)';
+    default: return 'action unknown';
+  }
+}
+
 /** The one-line description of an exception stop (the stopped event's text and exceptionInfo's description). */
 export function exceptionText(e: ExceptionStop): string {
+  if (e.atDelivery && e.signal) {
+    // SEGV_MTEAERR: the mismatch behind it first, worded as the other tag check stops (the tag
+    // inspector reads the fault address and tags from the first "at 0x...").
+    const m = e.mismatch;
+    const mode = e.tcf === 3 ? 'asymm' : 'async';
+    const cause = m ? `Tag check fault (${mode}, ${m.write ? 'store' : 'load'}): logical tag ${hex(m.logicalTag)}, allocation tag ${hex(m.allocationTag)} at ${hex16(m.faultVa)}; ` : '';
+    return `${cause}${e.signal.name} (${e.signal.codeName}) about to be delivered: ${deliveryActionText(e.signal)}`;
+  }
   if (e.fault && e.fault.kind === 'tagcheck') {
     const f = e.fault;
     const mode = e.filter === 'tag-check-asymm' ? 'asymm' : 'sync';

@@ -18,12 +18,13 @@ import { DebugAccessError, untagged } from '../emulator/debug/memory';
 import { callsFrom } from '../emulator/debug/step-targets';
 import { A64 } from '../emulator/isa/table';
 import { describeTaggedAddrCtrl } from '../emulator/linux/tombstone';
+import { signalName, siCodeName } from '../emulator/linux/constants';
 import { parseVmDescription, VmDescriptionError, type VmConfig } from '../emulator/hv/description';
 import { HvError } from '../emulator/hv/errors';
 import type { HvEvent } from '../emulator/hv/events';
 import { ConfigError, describeValue, validateLaunchConfig, type LaunchConfig } from './config';
 import { COMMANDS, EvalError, FUNCTIONS, NotAssignableError, evaluateExpression, parseLvalue, runTagCommand, type EvalContext, type Lvalue, type TagCommandContext } from './evaluate';
-import { TCF_NAMES, exceptionText, hex, hex16, logicalTag, provenanceText, tagSet, untag } from './format';
+import { TCF_NAMES, deliveryActionText, exceptionText, hex, hex16, logicalTag, provenanceText, tagSet, untag } from './format';
 import { ProvenanceColumns } from './tags';
 
 const THREAD_ID = 1;
@@ -257,6 +258,11 @@ export class TagvisorSession extends DebugSession {
     try { return this.dbg?.program.elf.symbolize(addr)?.label; } catch { return undefined; }
   }
 
+  /** deliveryActionText with the handler's symbol. */
+  private deliveryAction(s: NonNullable<ExceptionStop['signal']>): string {
+    return deliveryActionText(s, a => (a < 2n ** 53n ? this.symbolLabel(Number(a)) : undefined));
+  }
+
   private insnText(pc: number): string {
     const w = this.dbg?.readWord(pc);
     if (w === undefined) return '(unreadable)';
@@ -369,7 +375,7 @@ export class TagvisorSession extends DebugSession {
         filter('tag-check-sync', 'Tag check fault (sync)', 'Stop at a load or store whose logical tag does not match the allocation tag (synchronous mode: the access is not performed).', 'An expression, e.g. `$write` or `$logical_tag == 5` ($fault_address, $logical_tag, $allocation_tag, $size, $write, $pc)', true),
         filter('tag-check-async', 'Tag check fault (async)', 'Stop right after the access that made an asynchronous tag-check mismatch (Linux would only report it at the next kernel entry).', 'An expression over $fault_address, $logical_tag, $allocation_tag, $size, $write, $pc', true),
         filter('tag-check-asymm', 'Tag check fault (asymmetric)', 'Asymmetric mode: loads fault synchronously, stores are reported asynchronously.', 'An expression over $fault_address, $logical_tag, $allocation_tag, $size, $write, $pc', true),
-        filter('signal', 'Signals', 'Stop when a signal is raised: SIGSEGV, SIGBUS, SIGILL, SIGTRAP from faults (before delivery), and other signals when delivered.', 'Signal names or numbers, e.g. `SIGSEGV, SIGBUS`', true),
+        filter('signal', 'Signals', 'Stop before a signal is delivered: at the faulting instruction for SIGSEGV, SIGBUS, SIGILL, SIGTRAP from faults; at the kernel exit that delivers it for any other signal (kill, abort, alarm...). Ignored signals do not stop.', 'Signal names or numbers, e.g. `SIGSEGV, SIGBUS`', true),
         filter('hypervisor', 'Hypervisor events', 'Stop on hypervisor events: stage-2 refusals, memory-fault exits, swap-in, migration finished.', 'Event kinds, e.g. `refused, swap-in, memory-fault-exit, migration-complete`', false),
       ],
       supportsStepBack: true,
@@ -1566,7 +1572,9 @@ export class TagvisorSession extends DebugSession {
       lines.push(`Fault address: ${hex16(addr!)}`);
       lines.push(`Granule: [${hex(g)}, ${hex(g + 16n)})`);
       lines.push(`Tag last set by: ${provenanceText(prov.last, pc => this.insnText(pc), at)}`);
-      if (e.signal?.delivered) {
+      if (e.atDelivery && e.signal) {
+        lines.push(`Linux is about to deliver SIGSEGV (${e.signal.codeName}, si_addr 0) at this kernel entry (pc ${hex(e.pc)}), after the access: ${this.deliveryAction(e.signal)}. Nothing is done yet; continuing delivers it.`);
+      } else if (e.signal?.delivered) {
         lines.push(`Linux delivered SIGSEGV (${e.signal.codeName}, si_addr 0) at this kernel entry (pc ${hex(e.pc)}), after the access; ${e.signal.action === 'handler' ? 'its handler runs next' : 'the default action killed the process'}.`);
       } else if (e.fault) {
         lines.push(`Linux delivers: SIGSEGV (SEGV_MTESERR), si_addr ${hex16(BigInt(Number(untag(e.fault.va))) | (BigInt(lt) << 56n))} when the handler has SA_EXPOSE_TAGBITS, else ${hex(untag(e.fault.va))}; continuing delivers it.`);
@@ -1579,6 +1587,7 @@ export class TagvisorSession extends DebugSession {
     } else if (e.signal) {
       lines.push(`Signal: ${e.signal.signo} (${e.signal.name}), code ${e.signal.code} (${e.signal.codeName})${e.signal.addr !== undefined ? `, si_addr ${hex16(e.signal.addr)}` : ''}`);
       if (e.fault) lines.push(`Faulting instruction: \`${this.insnText(e.pc)}\` at ${hex(e.pc)}; not yet delivered: continuing delivers it.`);
+      else if (e.atDelivery) lines.push(`About to be delivered at this kernel exit (user space resumes at ${hex(e.pc)}${this.symbolLabel(e.pc) ? ' <' + this.symbolLabel(e.pc) + '>' : ''}): ${this.deliveryAction(e.signal)}. Nothing has been done with it yet (the process is intact); continuing delivers it.`);
       else if (e.signal.delivered) lines.push(`Delivered: ${e.signal.action === 'handler' ? 'the handler is about to run' : 'the default action ended the process'}.`);
     } else if (e.hv) {
       lines.push(`${e.hv.kind} at gpa ${hex(e.hv.gpa)}: ${e.hv.reason}`);
@@ -1882,15 +1891,8 @@ function hvEventJson(e: HvEvent): Record<string, unknown> {
   return { seq: e.seq, kind: e.kind, vm: e.vm, gpa: e.gpa >= 0 ? hex(e.gpa) : null, pc: e.pc >= 0 ? hex(e.pc) : null, reason: e.reason, detail: e.detail };
 }
 
-function signalNameOf(_d: Debuggee, sig: number): string {
-  const names: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
-  return names[sig] ?? `signal ${sig}`;
-}
-function siCodeOf(_d: Debuggee, sig: number, code: number): string {
-  if (sig === 11) return ({ 1: 'SEGV_MAPERR', 2: 'SEGV_ACCERR', 8: 'SEGV_MTEAERR', 9: 'SEGV_MTESERR' } as Record<number, string>)[code] ?? `code ${code}`;
-  if (sig === 7) return ({ 1: 'BUS_ADRALN', 2: 'BUS_ADRERR', 3: 'BUS_OBJERR' } as Record<number, string>)[code] ?? `code ${code}`;
-  return `code ${code}`;
-}
+function signalNameOf(_d: Debuggee, sig: number): string { return signalName(sig); }
+function siCodeOf(_d: Debuggee, sig: number, code: number): string { return siCodeName(sig, code); }
 
 function protText(p: number): string { return `${p & 1 ? 'r' : '-'}${p & 2 ? 'w' : '-'}${p & 4 ? 'x' : '-'}`; }
 

@@ -1,8 +1,9 @@
 // The machine as a debugger sees it: one Linux process (on plain RAM, or inside a VM) plus the
 // debugger's instruments — breakpoints in the CPU's decode cache (free when not hit), data
 // watchpoints through the Mmu's watched pages, allocation-tag watchpoints and tag provenance
-// through the Mmu's tag-write hook, stops before a fault's signal is delivered (like ptrace's
-// signal-delivery-stop), and a bounded execution history for reverse execution.
+// through the Mmu's tag-write hook, stops before a fault's signal is generated (at the faulting
+// instruction) and before any other signal is delivered (like ptrace's signal-delivery-stop), and a
+// bounded execution history for reverse execution.
 //
 // Execution is driven in slices (`runFor`) so a host event loop stays responsive (pause). Every
 // stop is described by a `StopInfo`; the debug adapter turns it into DAP events.
@@ -11,9 +12,9 @@ import { A64 } from '../isa/table';
 import { SP } from '../cpu/state';
 import type { AsmResult } from '../asm';
 import type { ElfFile } from '../elf';
-import { LinuxProcess, type ExitStatus, type FaultRecord, type ProcessOptions, type ProcessSnapshot, type SigInfo, type SignalEvent } from '../linux/process';
+import { LinuxProcess, type ExitStatus, type FaultRecord, type ProcessOptions, type ProcessSnapshot, type SigInfo, type SignalDelivery, type SignalEvent } from '../linux/process';
 import { Emitter } from '../linux/emitter';
-import { signalName, siCodeName, SEGV_MTEAERR, SIGSEGV } from '../linux/constants';
+import { signalName, siCodeName, SEGV_MTEAERR, SIGKILL, SIGSEGV } from '../linux/constants';
 import type { TagMismatch } from '../memory/mmu';
 import { GRANULE_SIZE, PAGE_SIZE, type PhysPage } from '../memory/page';
 import { ExecutionHistory, LiveCounter } from './history';
@@ -39,8 +40,16 @@ export interface ExceptionStop {
   pc: number;
   /** A synchronous fault (not yet delivered as a signal when we stop). */
   fault?: FaultRecord;
-  /** The signal Linux sends (or sent) for it. */
-  signal?: { signo: number; code: number; name: string; codeName: string; addr?: bigint; delivered: boolean; action?: SignalEvent['action'] };
+  /**
+   * The signal Linux sends (or sent) for it. `action` is what delivering it does (or did); `handler`
+   * the handler's address when that is 'handler'.
+   */
+  signal?: { signo: number; code: number; name: string; codeName: string; addr?: bigint; delivered: boolean; action?: SignalEvent['action']; handler?: bigint };
+  /**
+   * A signal-delivery-stop: the kernel dequeued the signal at a kernel exit and holds it (nothing
+   * done with it yet; pc is where user space resumes). Resuming delivers it, once.
+   */
+  atDelivery?: boolean;
   /** An asynchronous / asymmetric-store mismatch (the access was performed). */
   mismatch?: TagMismatch;
   /** For async mismatches: at most this many instructions until the next timer kernel entry. */
@@ -181,8 +190,11 @@ interface StepPlan {
   from?: SourceLocation;
   /** Instructions executed so far in this plan. */
   done: number;
-  /** Running until a return: temp breakpoint address and the sp the caller must have. */
-  until?: { pc: number; sp: bigint };
+  /**
+   * Running until a return: temp breakpoint address and the sp the caller must have. `handler`: the
+   * return is a signal handler's to the interrupted instruction, which the step has yet to execute.
+   */
+  until?: { pc: number; sp: bigint; handler?: boolean };
 }
 
 export class Debuggee extends Emitter<DebuggeeEvents> {
@@ -395,6 +407,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     proc.on('exit', s => { this.exited = s; });
     proc.on('tagMismatch', m => this.onMismatch(m));
     proc.tracer = info => this.onFaultSignal(info);
+    proc.signalTracer = d => this.onDelivery(d);
     if (!this.hvSubscribed) { this.hvSubscribed = true; this.hvEvents?.subscribe(e => this.onHvEvent(e)); }
   }
   private hvSubscribed = false;
@@ -454,9 +467,43 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       filter, pc: f.pc, fault: f, tcf: this.tcf(),
       signal: { signo: info.signo, code: info.code, name: signalName(info.signo), codeName: siCodeName(info.signo, info.code), addr: info.addr, delivered: false },
     };
-    return this.wants(filter, e) ? (this.heldFault = e, true) : false;
+    if (this.wants(filter, e)) { this.heldFault = e; return true; }
+    // A tag check fault is a SIGSEGV too: the signal filter alone also stops for it (at the instruction).
+    if (filter !== 'signal') {
+      const s: ExceptionStop = { ...e, filter: 'signal' };
+      if (this.wants('signal', s)) { this.heldFault = s; return true; }
+    }
+    return false;
   }
   private heldFault: ExceptionStop | null = null;
+
+  /**
+   * Signal tracer: a signal is about to be delivered (dequeued at a kernel exit). True = stop here
+   * (signal-delivery-stop); the runtime delivers it when execution resumes. Fault signals were
+   * already offered at the faulting instruction (onFaultSignal); ignored signals never stop.
+   */
+  private onDelivery(d: SignalDelivery): boolean {
+    if (this.muted || this.scanning) return false;
+    const info = d.info;
+    if (info.fault || d.action === 'ignored' || d.action === 'stop') return false;
+    const e: ExceptionStop = {
+      filter: 'signal', pc: d.pc, tcf: this.tcf(), atDelivery: true,
+      signal: {
+        signo: info.signo, code: info.code, name: signalName(info.signo), codeName: siCodeName(info.signo, info.code), addr: info.addr,
+        delivered: false, action: d.action, handler: d.handler,
+      },
+    };
+    if (info.signo === SIGSEGV && info.code === SEGV_MTEAERR) {
+      // The asynchronous tag check fault's signal: the tag-check filter of the mode, else the signal filter.
+      if (info.mismatches?.length) e.mismatch = info.mismatches[0];
+      const tagFilter: ExceptionFilter = this.tcf() === 3 ? 'tag-check-asymm' : 'tag-check-async';
+      const t: ExceptionStop = { ...e, filter: tagFilter };
+      if (this.wants(tagFilter, t)) { this.heldDelivery = t; return true; }
+    }
+    if (this.wants('signal', e)) { this.heldDelivery = e; return true; }
+    return false;
+  }
+  private heldDelivery: ExceptionStop | null = null;
 
   /** An async (or asymmetric-store) mismatch: the access was performed; stop right after it. */
   private onMismatch(m: TagMismatch): void {
@@ -469,21 +516,21 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (this.wants(filter, e)) this.requestStop({ reason: 'exception', exception: e });
   }
 
-  /** A signal was delivered (handler entered, ignored, or the process was killed). */
+  /**
+   * A signal was delivered (handler entered, ignored, or the process was killed). Every signal but
+   * SIGKILL was offered before delivery (onFaultSignal, onDelivery); SIGKILL kills without being
+   * dequeued, so it can only be reported afterwards.
+   */
   private onSignal(ev: SignalEvent): void {
     if (this.history && !this.history.busy) this.history.checkpointProcess();
     if (this.muted || this.scanning) return;
-    // Faults we already stopped for (and passed) are not reported twice.
-    if (ev.info.fault && this.justPassed) { this.justPassed = false; return; }
+    if (ev.signo !== SIGKILL) return;
     const e: ExceptionStop = {
       filter: 'signal', pc: ev.pc, tcf: this.tcf(),
       signal: { signo: ev.signo, code: ev.code, name: signalName(ev.signo), codeName: siCodeName(ev.signo, ev.code), addr: ev.addr, delivered: true, action: ev.action },
     };
-    if (ev.signo === SIGSEGV && ev.code === SEGV_MTEAERR && ev.info.mismatches?.length) e.mismatch = ev.info.mismatches[0];
-    if (ev.action === 'ignored' || ev.action === 'stop') return;
     if (this.wants('signal', e)) this.requestStop({ reason: 'exception', exception: e });
   }
-  private justPassed = false;
 
   // ---- breakpoints -------------------------------------------------------------------------------
 
@@ -573,7 +620,9 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     this.clearTemps();
     const from = mode.kind === 'stepIn' || mode.kind === 'next' ? (mode.granularity === 'line' ? this.source.lineAt(this.pc) : undefined) : undefined;
     this.plan = { mode, from, done: 0 };
-    this.proc.cpu.skipBreakpointAt = this.pc;
+    // At a signal-delivery-stop the instruction at pc has not been reached as a breakpoint yet (the
+    // kernel exit comes first): a breakpoint there still stops when the handler returns to it.
+    this.proc.cpu.skipBreakpointAt = this.proc.heldSignal ? -1 : this.pc;
     if (mode.kind === 'stepOut') {
       const f = this.frames(2);
       if (f.length > 1) {
@@ -582,9 +631,9 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       } else this.plan.mode = { kind: 'continue' };
     }
     // Resuming from a held fault delivers its signal: the instruction re-executes and faults again.
-    if (this.lastStop.reason === 'exception' && this.lastStop.exception.fault && !this.lastStop.exception.signal?.delivered) {
+    // (A signal-delivery-stop needs nothing: the runtime delivers the signal it holds when it resumes.)
+    if (this.lastStop.reason === 'exception' && this.lastStop.exception.fault && !this.lastStop.exception.atDelivery && !this.lastStop.exception.signal?.delivered) {
       this.passFault = { pc: this.lastStop.exception.pc, signo: this.lastStop.exception.signal!.signo };
-      this.justPassed = true;
     }
   }
 
@@ -606,7 +655,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     this.pendingStop = null;
     this.lastStop = s;
     if (s.reason === 'exception') this.lastException = s.exception;
-    if (s.reason !== 'exception' || s.exception.signal?.delivered !== false) { this.passFault = null; this.justPassed = false; }
+    if (s.reason !== 'exception' || !s.exception.fault || s.exception.atDelivery || s.exception.signal?.delivered !== false) this.passFault = null;
     this.passMismatch = s.reason === 'exception' && s.exception.rewound ? { pc: this.pc, position: this.position } : null;
     if (this.position > this.highWater) this.highWater = this.position;
         if (this.historyInvalid && this.history) {
@@ -644,7 +693,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       // faulting attempt, so the retry after demand paging would stop again. Skip it again.
       const skip = proc.cpu.skipBreakpointAt;
       const before = proc.cpu.steps;
-      if (this.vmm && this.position + limit > this.nextSwap) limit = Math.max(1, this.nextSwap - this.position);
+      if (this.vmm && limit > 0 && this.position + limit > this.nextSwap) limit = Math.max(1, this.nextSwap - this.position);
       r = proc.run(limit);
       for (let k = 0; k < 4 && skip >= 0 && r.reason === 'breakpoint' && r.pc === skip && proc.cpu.steps === before; k++) {
         proc.cpu.skipBreakpointAt = skip;
@@ -670,6 +719,14 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         this.nextSwap = this.position + (this.opts.vm!.swap.every ?? Infinity);
       }
     }
+    if (r.reason === 'stopped' && this.proc.heldSignal && this.heldDelivery) {
+      // A signal-delivery-stop. Recorded as a process checkpoint so that going to this position
+      // again lands here (signal still held) rather than on the system call's earlier checkpoint.
+      const exception = this.heldDelivery;
+      this.heldDelivery = null;
+      if (this.history && !this.history.busy) this.history.checkpointProcess();
+      return { kind: 'stop', stop: { reason: 'exception', exception } };
+    }
     if (this.pendingStop) return { kind: 'stop', stop: this.pendingStop };
     switch (r.reason) {
       case 'limit': return { kind: 'limit' };
@@ -684,9 +741,12 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   private atBreakpoint(pc: number, plan: StepPlan): StopInfo | null {
     const c = this.proc.cpu;
     if (plan.until && pc === plan.until.pc && c.x[SP] >= plan.until.sp && this.tempBps.has(pc)) {
+      const handler = plan.until.handler;
       plan.until = undefined;
       this.tempBps.delete(pc);
       this.syncCpuBp(pc);
+      // Back from the handler at the interrupted instruction: a breakpoint there is reached now.
+      if (handler) return this.userBps.has(pc) && this.breakpointFilter(pc) ? { reason: 'breakpoint', pc } : null;
       // Back in the caller: stepOut ends here; line steps go on checking lines.
       if (plan.mode.kind === 'stepOut' || plan.mode.kind === 'next' && plan.mode.granularity === 'instruction') return { reason: 'step' };
       if (onTheWay(plan.mode, pc)) return null;
@@ -735,6 +795,19 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   /** One instruction of a step plan; a stop when the step is over. */
   private stepOne(plan: StepPlan): StopInfo | null {
     const c = this.proc.cpu;
+    if (this.proc.heldSignal) {
+      // Stepping from a signal-delivery-stop: deliver first (no instruction runs). Into a handler,
+      // stepIn stops at its first instruction; next and stepOut run it and come back here.
+      const pc0 = c.pc, sp0 = c.x[SP];
+      const r = this.execute(0);
+      if (r.kind === 'stop') return r.stop;
+      if (c.pc !== pc0) {
+        if (plan.mode.kind === 'stepIn') return { reason: 'step' };
+        plan.until = { pc: pc0, sp: sp0, handler: true };
+        this.addTemp(pc0);
+        return null;
+      }
+    }
     const pc = c.pc;
     const word = this.readWord(pc);
     const sp = c.x[SP];
@@ -795,7 +868,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   /** Moves to an earlier (or equal) position; a message when impossible. */
   goToPosition(pos: number): string | undefined {
     const err = this.moveTo(pos);
-    if (!err) { this.lastStop = { reason: 'goto' }; this.passFault = null; this.justPassed = false; this.passMismatch = null; }
+    if (!err) { this.lastStop = { reason: 'goto' }; this.passFault = null; this.passMismatch = null; }
     return err;
   }
 

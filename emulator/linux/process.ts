@@ -135,6 +135,20 @@ export interface SignalEvent {
   info: SigInfo;
 }
 
+/**
+ * A signal the kernel has just dequeued for delivery (get_signal), offered to `signalTracer` before
+ * anything is done with it: no handler frame built, no default action taken.
+ */
+export interface SignalDelivery {
+  info: SigInfo;
+  /** What delivering it will do with the handler table as it is now. */
+  action: SignalEvent['action'];
+  /** The handler's address when `action` is 'handler'. */
+  handler?: bigint;
+  /** Where user space resumes (the interrupted pc; the faulting instruction for a fault). */
+  pc: number;
+}
+
 export interface ProcessEvents {
   stdout: Uint8Array;
   stderr: Uint8Array;
@@ -185,6 +199,8 @@ export interface ProcessSnapshot {
   savedSigmask?: bigint | null;
   asyncFaultMismatches?: TagMismatch[];
   mtePreferred?: MtePreference;
+  /** A signal held in delivery by the tracer (null or absent: none). */
+  heldSignal?: SigInfo | null;
 }
 
 export class LinuxProcess extends Emitter<ProcessEvents> {
@@ -242,6 +258,16 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
   private readonly epochNs: bigint;
   /** The last synchronous fault (for reports). */
   lastFault: FaultRecord | null = null;
+  /**
+   * The tracer's signal-delivery-stop (ptrace's): called with each signal dequeued for delivery
+   * (never SIGKILL, which kills without being dequeued), before its handler frame is built or its
+   * default action taken. Returning true holds it there: `run`/`step` return `{reason: 'stopped'}`
+   * with the process exactly as at that kernel exit (registers, pc where user space resumes,
+   * `heldSignal` set, the signal no longer pending), and the next `run`/`step` delivers it first
+   * without asking again, then carries on with whatever else is deliverable.
+   */
+  signalTracer: ((d: SignalDelivery) => boolean) | null = null;
+  private held: SigInfo | null = null;
 
   /** Loads an ELF image (bytes) as a new process. Throws ElfError / LoadError for bad input. */
   static fromBytes(bytes: Uint8Array, opts: ProcessOptions): LinuxProcess {
@@ -325,6 +351,9 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
   /** Instructions retired so far. */
   get steps(): number { return this.cpu.steps; }
 
+  /** The signal the tracer holds in delivery (see `signalTracer`), or null. */
+  get heldSignal(): SigInfo | null { return this.held; }
+
   /**
    * Runs until the process exits, `limit` instructions have retired, a breakpoint is hit, the host
    * requested a stop, or the guest blocks forever. System calls, page faults and signals are handled
@@ -333,6 +362,10 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
   run(limit = Number.POSITIVE_INFINITY): RunResult {
     const c = this.cpu;
     const end = c.steps + limit;
+    if (this.held && !this.exited) {
+      const r = this.resumeDelivery();
+      if (r) return r;
+    }
     while (!this.exited) {
       const left = end - c.steps;
       if (left <= 0) return { reason: 'limit' };
@@ -340,8 +373,18 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
       if (this.tick > 0) chunk = Math.min(chunk, this.tick - (c.steps % this.tick));
       const r = this.handleStop(c.run(Math.min(chunk, 0x3fff_ffff)));
       if (r) return r;
+      if (this.held) return { reason: 'stopped' };
     }
     return { reason: 'exit', status: this.exited };
+  }
+
+  /** Delivers the held signal (and whatever else is deliverable), as the interrupted kernel exit would have. */
+  private resumeDelivery(): RunResult | null {
+    const info = this.held!;
+    this.held = null;
+    this.guardKernel(this.cpu.pc, () => this.deliverSignals(info));
+    if (this.exited) return { reason: 'exit', status: this.exited };
+    return this.held ? { reason: 'stopped' } : null;
   }
 
   /**
@@ -352,10 +395,14 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     const c = this.cpu;
     const pc = c.pc, before = c.steps;
     if (this.exited) return { pc, retired: false, result: { reason: 'exit', status: this.exited } };
+    if (this.held) {
+      const r = this.resumeDelivery();
+      if (r) return { pc, retired: false, result: r };
+    }
     // Page faults the kernel resolves (demand paging) are invisible: retry the instruction.
     for (let tries = 0; ; tries++) {
       const stop = c.run(1);
-      const r = this.handleStop(stop);
+      const r = this.handleStop(stop) ?? (this.held ? { reason: 'stopped' } as const : null);
       const retired = c.steps > before;
       if (retired || r || this.exited || stop !== Stop.Fault || c.pc !== pc || tries >= 4) {
         return { pc, retired, result: r ?? (this.exited ? { reason: 'exit', status: this.exited } : null) };
@@ -365,9 +412,13 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
 
   /** What the kernel does when the CPU loop returns; a RunResult when `run` must return. */
   private handleStop(stop: Stop): RunResult | null {
-    const pcBefore = stop === Stop.Svc ? this.cpu.pc - 4 : this.cpu.pc;
+    return this.guardKernel(stop === Stop.Svc ? this.cpu.pc - 4 : this.cpu.pc, () => this.kernelWork(stop));
+  }
+
+  /** Runs kernel work entered from the instruction at `pcBefore`; a refused guest-physical access becomes SIGBUS. */
+  private guardKernel(pcBefore: number, work: () => RunResult | null | void): RunResult | null {
     try {
-      return this.kernelWork(stop);
+      return work() ?? null;
     } catch (e) {
       if (!(e instanceof PhysAccessError)) throw e;
       // The kernel itself touched guest-physical memory the physical layer refused (e.g. a stage-2
@@ -589,14 +640,28 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     return best < 0 ? undefined : this.pending.splice(best, 1)[0];
   }
 
-  /** do_signal, repeated while something is deliverable (handlers nest like in Linux). */
-  private deliverSignals(): void {
+  /**
+   * do_signal, repeated while something is deliverable (handlers nest like in Linux). `resumed` is a
+   * signal the tracer held (see `signalTracer`): it is delivered first, without asking again.
+   */
+  private deliverSignals(resumed?: SigInfo): void {
     for (let guard = 0; guard < 128 && !this.exited; guard++) {
-      const info = this.nextSignal();
+      const info = resumed ?? this.nextSignal();
       if (!info) break;
       const sig = info.signo;
       const act = this.actions[sig];
       const pc = this.cpu.pc;
+      if (resumed) resumed = undefined;
+      else if (this.signalTracer) {
+        const action: SignalEvent['action'] = act.handler === C.SIG_IGN ? 'ignored'
+          : act.handler === C.SIG_DFL ? ({ ignore: 'ignored', stop: 'stop', terminate: 'terminate', core: 'core' } as const)[this.defaultAction(sig)]
+          : 'handler';
+        if (this.signalTracer({ info, action, handler: action === 'handler' ? act.handler : undefined, pc })) {
+          // Held: nothing else happens until the tracer resumes (TIF_RESTORE_SIGMASK stays set too).
+          this.held = info;
+          return;
+        }
+      }
       if (act.handler === C.SIG_IGN) { this.emit('signal', { signo: sig, code: info.code, addr: info.addr, pc, action: 'ignored', info }); continue; }
       if (act.handler === C.SIG_DFL) {
         const d = this.defaultAction(sig);
@@ -2068,6 +2133,7 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
       asyncPending: this.asyncPending, mismatches: [...this.mismatches],
       cwd: this.cwd, limits: [...this.limits].map(([k, [a, b]]) => [k, a, b]), savedSigmask: this.savedSigmask,
       asyncFaultMismatches: [...this.asyncFaultMismatches], mtePreferred: this.mtePreferred,
+      heldSignal: this.held ? { ...this.held } : null,
     };
   }
 
@@ -2107,6 +2173,7 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     if (s.savedSigmask !== undefined) this.savedSigmask = s.savedSigmask;
     if (s.asyncFaultMismatches) this.asyncFaultMismatches = [...s.asyncFaultMismatches];
     if (s.mtePreferred) this.mtePreferred = s.mtePreferred;
+    this.held = s.heldSignal ? { ...s.heldSignal } : null;
   }
 }
 

@@ -13,6 +13,7 @@ import { GuestDebugMemory, RamDebugPath, untagged } from '../../emulator/debug/m
 import { Cpu } from '../../emulator/cpu/cpu';
 import { LinuxProcess } from '../../emulator/linux/process';
 import { A64 } from '../../emulator/isa/table';
+import { SP } from '../../emulator/cpu/state';
 import { evaluateExpression, runTagCommand, EvalError, type TagCommandContext } from '../../adapter/evaluate';
 import { decodeReadTags } from '../../adapter/tags';
 import { parseHitCondition } from '../../adapter/session';
@@ -327,4 +328,362 @@ test('readTags encoding decodes to one entry per granule', () => {
     steps: Buffer.from(new Uint32Array([4000000000, 0]).buffer).toString('base64'), stepBits: 32, previous: '0-',
   });
   assert.deepEqual(narrow.map(x => x.set?.step), [4000000000, undefined]);
+});
+
+// ---- signal-delivery-stops (signals other than faults stop before they are delivered) ----------
+
+const SIGUSR1_S = join(PROGRAMS, 'sigusr1.s');
+const ABORT_S = join(PROGRAMS, 'abort.s');
+const ASYNC_S = join(PROGRAMS, 'async.s');
+
+/** Continues until the next stop. */
+function go(d: Debuggee, mode: Parameters<Debuggee['resume']>[0] = { kind: 'continue' }) {
+  d.resume(mode);
+  let s;
+  while (!(s = d.runFor(1000)));
+  return s;
+}
+
+/** The bare runtime's output and exit status for a program (no debugger). */
+function bareRun(path: string): { out: string; status: string } {
+  const model = debuggee(path, 0);
+  const proc = new LinuxProcess(model.program.elf, {
+    path: model.program.path, argv: [model.program.path, 'a1'], env: ['E=v'], seed: 3, cwd: REPO,
+    readRoots: [...new Set([REPO, dirname(model.program.path)])], stdio: ['pipe', 'pipe', 'pipe'], tickInterval: TICK_INTERVAL,
+  });
+  let out = '';
+  proc.on('stdout', b => { out += Buffer.from(b).toString('utf8'); });
+  const r = proc.run(10_000_000);
+  assert.equal(r.reason, 'exit');
+  return { out, status: r.reason === 'exit' ? JSON.stringify([r.status.code, r.status.signal, r.status.core]) : '' };
+}
+
+const statusOf = (s: ReturnType<typeof go>): string => (s.reason === 'exited' ? JSON.stringify([s.status.code, s.status.signal, s.status.core]) : `not exited: ${s.reason}`);
+
+function symbolAddress(d: Debuggee, name: string): number {
+  const s = d.program.elf.symbols.find(x => x.name === name);
+  assert.ok(s, `symbol ${name}`);
+  return Number(s.value);
+}
+
+test('signal-delivery-stop: kill(getpid(), SIGUSR1) stops before the handler frame is built; continuing delivers it exactly once', () => {
+  const d = debuggee(SIGUSR1_S, 100_000);
+  let out = '';
+  d.on('output', o => { out += o.text; });
+  const delivered: string[] = [];
+  d.proc.on('signal', e => delivered.push(`${e.signo}:${e.action}`));
+  d.exceptionFilters.set('signal', null);
+  const s = go(d);
+  assert.equal(s.reason, 'exception');
+  if (s.reason !== 'exception') return;
+  const e = s.exception;
+  assert.equal(e.filter, 'signal');
+  assert.equal(e.atDelivery, true);
+  assert.deepEqual({ ...e.signal, addr: undefined }, { signo: 10, code: 0, name: 'SIGUSR1', codeName: 'SI_USER', addr: undefined, delivered: false, action: 'handler', handler: BigInt(symbolAddress(d, 'on_usr1')) });
+  // The process as at the kill system call's return: pc after the SVC, x0 = kill's result, no frame.
+  assert.equal(A64.disassemble(d.readWord(d.pc - 4)!, { pc: d.pc - 4 }).text, 'svc\t#0x0');
+  assert.equal(d.cpu.x[8], 129n, 'x8 still holds __NR_kill');
+  assert.equal(d.cpu.x[0], 0n);
+  assert.equal(e.pc, d.pc);
+  assert.equal(d.proc.exited, null);
+  assert.equal(out, '', 'the handler has not run');
+  assert.deepEqual(delivered, []);
+  assert.equal(d.proc.heldSignal?.signo, 10);
+  assert.equal(d.proc.pendingMask, 0n, 'dequeued: no longer pending');
+  assert.equal(d.cpu.x[SP], BigInt(d.proc.stack.sp), 'sp as _start left it: no signal frame pushed');
+  const frames = d.frames();
+  assert.equal(frames[0].pc, d.pc);
+  // Continue: delivered once, no second stop, same output and status as without the debugger.
+  const end = go(d);
+  assert.equal(end.reason, 'exited');
+  assert.deepEqual(delivered, ['10:handler']);
+  const bare = bareRun(SIGUSR1_S);
+  assert.equal(out, bare.out);
+  assert.equal(out, 'in handler\nback in _start\n');
+  assert.equal(statusOf(end), bare.status);
+  assert.equal(statusOf(end), '[10,null,false]');
+});
+
+test('signal-delivery-stop: tgkill SIGABRT with the default action stops with the process alive; continuing kills it (134)', () => {
+  const d = debuggee(ABORT_S, 100_000);
+  let out = '';
+  d.on('output', o => { out += o.text; });
+  d.exceptionFilters.set('signal', null);
+  const s = go(d);
+  assert.equal(s.reason, 'exception');
+  if (s.reason !== 'exception') return;
+  assert.equal(s.exception.filter, 'signal');
+  assert.equal(s.exception.signal?.name, 'SIGABRT');
+  assert.equal(s.exception.signal?.codeName, 'SI_TKILL');
+  assert.equal(s.exception.signal?.delivered, false);
+  assert.equal(s.exception.signal?.action, 'core');
+  assert.equal(d.exited, null, 'still alive at the stop');
+  assert.equal(d.proc.exited, null);
+  assert.equal(d.cpu.x[20], 0xabn, 'registers as at the kernel exit');
+  assert.equal(d.cpu.x[8], 131n);
+  assert.equal(out, 'about to abort\n');
+  // Memory and registers can be read at the stop (the state a core dump would have).
+  assert.notEqual(d.readWord(d.pc), undefined);
+  const end = go(d);
+  assert.equal(end.reason, 'exited');
+  assert.equal(statusOf(end), '[null,6,true]');
+  if (end.reason === 'exited') assert.equal(128 + end.status.signal!, 134);
+  const bare = bareRun(ABORT_S);
+  assert.equal(statusOf(end), bare.status);
+  assert.equal(out, bare.out);
+});
+
+test('signal-delivery-stop: the async tag fault stops at the access (history) and again before SEGV_MTEAERR is delivered', () => {
+  const d = debuggee(ASYNC_S, 100_000);
+  let out = '';
+  d.on('output', o => { out += o.text; });
+  d.exceptionFilters.set('tag-check-async', null);
+  let s = go(d);
+  assert.equal(s.reason, 'exception');
+  if (s.reason !== 'exception') return;
+  assert.equal(s.exception.rewound, true, 'the stop at the mismatching access is kept');
+  assert.equal(s.exception.signal, undefined);
+  const access = s.exception.pc;
+  s = go(d);
+  assert.equal(s.reason, 'exception');
+  if (s.reason !== 'exception') return;
+  const e = s.exception;
+  assert.equal(e.filter, 'tag-check-async');
+  assert.equal(e.atDelivery, true);
+  assert.equal(e.rewound, undefined, 'not moved away from the delivery');
+  assert.equal(e.signal?.name, 'SIGSEGV');
+  assert.equal(e.signal?.codeName, 'SEGV_MTEAERR');
+  assert.equal(e.signal?.addr, 0n);
+  assert.equal(e.signal?.delivered, false);
+  assert.equal(e.signal?.action, 'core');
+  assert.equal(e.mismatch?.pc, access, 'the mismatch behind it');
+  assert.equal(d.cpu.x[8], 64n, 'at the write system call that entered the kernel');
+  assert.equal(e.pc, d.pc);
+  assert.equal(out, 'after the async store\n', 'the write completed; the signal comes at its return');
+  assert.equal(d.exited, null);
+  const end = go(d);
+  assert.equal(statusOf(end), '[null,11,true]');
+  assert.equal(statusOf(end), bareRun(ASYNC_S).status);
+
+  // The signal filter alone stops there too (filter 'signal'); a condition naming another signal does not.
+  const d2 = debuggee(ASYNC_S, 0);
+  d2.exceptionFilters.set('signal', null);
+  s = go(d2);
+  assert.equal(s.reason, 'exception');
+  if (s.reason === 'exception') {
+    assert.equal(s.exception.filter, 'signal');
+    assert.equal(s.exception.signal?.codeName, 'SEGV_MTEAERR');
+    assert.equal(s.exception.atDelivery, true);
+  }
+  const d3 = debuggee(ASYNC_S, 0);
+  d3.exceptionFilters.set('signal', e => e.signal?.name === 'SIGUSR1');
+  assert.equal(statusOf(go(d3)), '[null,11,true]');
+});
+
+test('signal-delivery-stop: a condition on the signal filter decides; ignored signals never stop', () => {
+  const seen: string[] = [];
+  const d = debuggee(SIGUSR1_S, 0);
+  d.exceptionFilters.set('signal', e => { seen.push(e.signal!.name); return e.signal!.name === 'SIGABRT'; });
+  const s = go(d);
+  assert.equal(statusOf(s), '[10,null,false]');
+  assert.deepEqual(seen, ['SIGUSR1'], 'asked once, before delivery');
+
+  // SIGUSR1 set to SIG_IGN and SIGCHLD (ignored by default), both blocked, sent, then unblocked:
+  // dequeued at rt_sigprocmask's return with the action "ignored". No stop.
+  const dir = tmpDir('tv-sig-ignored');
+  const src = readFileSync(SIGUSR1_S, 'utf8')
+    .replace('adr     x9, on_usr1', 'mov     x9, #1')                       // SIG_IGN
+    .replace(/(\s+add\s+sp, sp, #32\n)/, `$1        mov     x9, #(1 << 9)               // SIGUSR1 (bit 10 - 1)
+        orr     x9, x9, #(1 << 16)          // SIGCHLD (bit 17 - 1)
+        str     x9, [sp, #-16]!
+        mov     x0, #0
+        mov     x1, sp
+        mov     x2, #0
+        mov     x3, #8
+        mov     x8, #135
+        svc     #0                      // block SIGUSR1, SIGCHLD
+        mov     x8, #SYS_getpid
+        svc     #0
+        mov     x1, #17
+        mov     x8, #SYS_kill
+        svc     #0                      // SIGCHLD: pending (blocked)
+`)
+    .replace(/(svc\s+#0\s+\/\/ SIGUSR1 is delivered when this returns\n)/, `$1        mov     x0, #1
+        mov     x1, sp
+        mov     x2, #0
+        mov     x3, #8
+        mov     x8, #135
+        svc     #0                      // unblock: both dequeued here, both ignored
+        add     sp, sp, #16
+`);
+  assert.ok(src.includes('#135') && src.includes('mov     x9, #1'));
+  writeFileSync(join(dir, 'ignored.s'), src);
+  const di = debuggee(join(dir, 'ignored.s'), 1000);
+  const actions: string[] = [];
+  di.proc.on('signal', e => actions.push(`${e.signo}:${e.action}`));
+  di.exceptionFilters.set('signal', null);
+  const end = go(di);
+  assert.equal(end.reason, 'exited', JSON.stringify(end));
+  assert.deepEqual(actions, ['10:ignored', '17:ignored'], 'both went through delivery');
+  assert.equal(statusOf(end), '[0,null,false]');
+});
+
+test('signal-delivery-stop: stepIn enters the handler at its first instruction; next runs the handler and steps over the instruction', () => {
+  const d = debuggee(SIGUSR1_S, 100_000);
+  let out = '';
+  d.on('output', o => { out += o.text; });
+  d.exceptionFilters.set('signal', null);
+  assert.equal(go(d).reason, 'exception');
+  const at = d.position, pc0 = d.pc, sp0 = d.cpu.x[SP];
+  assert.equal(go(d, { kind: 'stepIn', granularity: 'instruction' }).reason, 'step');
+  assert.equal(d.pc, symbolAddress(d, 'on_usr1'), 'at the handler, not past its first instruction');
+  assert.equal(d.position, at, 'no instruction ran');
+  assert.equal(d.cpu.x[0], 10n);
+  assert.ok(d.cpu.x[SP] < sp0, 'the signal frame is on the stack');
+  assert.equal(d.proc.heldSignal, null);
+
+  const d2 = debuggee(SIGUSR1_S, 100_000);
+  let out2 = '';
+  d2.on('output', o => { out2 += o.text; });
+  d2.exceptionFilters.set('signal', null);
+  assert.equal(go(d2).reason, 'exception');
+  assert.equal(go(d2, { kind: 'next', granularity: 'instruction' }).reason, 'step');
+  assert.equal(d2.pc, pc0 + 4, 'the handler ran, then the interrupted instruction');
+  assert.equal(d2.cpu.x[SP], sp0, 'back on the interrupted stack');
+  assert.equal(out2, 'in handler\n');
+  assert.equal(statusOf(go(d2)), '[10,null,false]');
+  assert.equal(statusOf(go(d)), '[10,null,false]');
+  assert.equal(out, 'in handler\nback in _start\n');
+});
+
+test('signal-delivery-stop with reverse execution: back and forward again stops at the same delivery, replay delivers without stopping', () => {
+  const d = debuggee(SIGUSR1_S, 100_000);
+  let out = '';
+  d.on('output', o => { out += o.text; });
+  // The filter's condition is asked only when execution really reaches the delivery, never while
+  // the history re-executes (replay, the reverseContinue scan).
+  let asked = 0;
+  d.exceptionFilters.set('signal', () => { asked++; return true; });
+  let s = go(d);
+  assert.equal(s.reason, 'exception');
+  assert.equal(asked, 1);
+  const at = d.position, dig = digest(d);
+  // Back a few instructions, then forward: the same stop, the same state.
+  for (let i = 0; i < 3; i++) assert.equal(d.stepBack('instruction').reason, 'step');
+  assert.equal(d.position, at - 3);
+  assert.equal(d.proc.heldSignal, null);
+  s = go(d);
+  assert.equal(s.reason, 'exception');
+  if (s.reason === 'exception') assert.equal(s.exception.signal?.name, 'SIGUSR1');
+  assert.equal(d.position, at);
+  assert.equal(digest(d), dig);
+  // Going to the stop's own position keeps the signal held (the checkpoint taken at the stop).
+  assert.equal(d.goToPosition(at), undefined);
+  assert.equal((d.proc as LinuxProcess).heldSignal?.signo, 10);
+  assert.equal(digest(d), dig);
+  const end = go(d);
+  assert.equal(statusOf(end), '[10,null,false]');
+  assert.equal(out, 'in handler\nback in _start\n', 'nothing repeated, nothing lost');
+  const last = d.position;
+  // Replaying across the delivery (going to positions inside the handler and after it) is silent and
+  // reaches exactly the states of a run without the debugger.
+  for (const p of [last - 1, at + 3, at + 1, at - 1, 2]) {
+    assert.equal(d.goToPosition(p), undefined);
+    assert.equal(d.position, p);
+    assert.equal(digest(d), reference(SIGUSR1_S, p), `state at ${p}`);
+  }
+  // Forward across the delivery by re-execution (goTo within what was executed): silent.
+  assert.equal(d.goToPosition(at + 2), undefined);
+  assert.equal(digest(d), reference(SIGUSR1_S, at + 2));
+  assert.equal(d.goToPosition(at - 1), undefined);
+  assert.equal(asked, 2, 'replay did not ask');
+  // From before the delivery, continuing stops there again (not muted any more).
+  s = go(d);
+  assert.equal(s.reason, 'exception');
+  assert.equal(asked, 3);
+  assert.equal(d.position, at);
+  assert.equal(digest(d), dig);
+  assert.equal(statusOf(go(d)), '[10,null,false]');
+  assert.equal(out, 'in handler\nback in _start\n');
+  // reverseContinue from the end with no breakpoints: back to the start of the history (the scan
+  // re-executes the delivery without asking); then continuing stops at the delivery once more.
+  assert.equal(d.reverseContinue().reason, 'history start');
+  assert.equal(asked, 3);
+  assert.equal(go(d).reason, 'exception');
+  assert.equal(asked, 4);
+  assert.equal(d.position, at);
+  assert.equal(statusOf(go(d)), '[10,null,false]');
+  assert.equal(out, 'in handler\nback in _start\n');
+});
+
+test('reverse execution reproduces the exact machine state across signal deliveries (sigusr1.s handler and return, abort.s death)', () => {
+  checkHistory(SIGUSR1_S, 12, 7);
+  checkHistory(ABORT_S, 8, 8);
+});
+
+test('LinuxProcess.signalTracer: a held signal stays dequeued, survives snapshot/restore, and the next run/step delivers it without asking again', () => {
+  const program = debuggee(SIGUSR1_S, 0).program;
+  const p = new LinuxProcess(program.elf, { path: program.path, argv: [program.path], seed: 3, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  p.on('stdout', b => { out += Buffer.from(b).toString('utf8'); });
+  const offers: string[] = [];
+  p.signalTracer = d => { offers.push(`${d.info.signo} ${d.action} ${d.handler?.toString(16)} ${d.pc.toString(16)}`); return true; };
+  const handler = Number(program.elf.symbols.find(s => s.name === 'on_usr1')!.value);
+  assert.deepEqual(p.run(), { reason: 'stopped' });
+  assert.deepEqual(offers, [`10 handler ${handler.toString(16)} ${p.cpu.pc.toString(16)}`]);
+  assert.equal(p.heldSignal?.signo, 10);
+  assert.equal(p.pendingMask, 0n);
+  assert.equal(out, '');
+  const snap = p.snapshot();
+  const exit = (r: ReturnType<LinuxProcess['run']>) => (r.reason === 'exit' ? r.status.code : r.reason);
+  assert.equal(exit(p.run()), 10);
+  assert.equal(out, 'in handler\nback in _start\n');
+  assert.equal(offers.length, 1, 'not offered twice');
+  // A snapshot taken at the stop holds the signal too.
+  p.restore(snap);
+  assert.equal(p.heldSignal?.signo, 10);
+  assert.deepEqual(p.run(0), { reason: 'limit' }, 'run(0) only delivers');
+  assert.equal(p.cpu.pc, handler);
+  assert.equal(p.heldSignal, null);
+  p.restore(snap);
+  const st = p.step();
+  assert.equal(st.retired, true);
+  assert.equal(p.cpu.pc, handler + 4, 'delivered, then the handler\'s first instruction');
+  out = '';
+  assert.equal(exit(p.run()), 10);
+  assert.equal(out, 'in handler\nback in _start\n');
+  assert.equal(offers.length, 1);
+});
+
+test('the signal filter alone: a sync tag check fault stops at the faulting instruction (not after delivery), SIGKILL is reported after the fact', () => {
+  const d = debuggee(join(REPO, 'examples', 'use-after-free.s'), 1000);
+  d.exceptionFilters.set('signal', null);
+  let s = go(d);
+  assert.equal(s.reason, 'exception');
+  if (s.reason !== 'exception') return;
+  assert.equal(s.exception.filter, 'signal');
+  assert.equal(s.exception.fault?.kind, 'tagcheck');
+  assert.equal(s.exception.signal?.codeName, 'SEGV_MTESERR');
+  assert.equal(s.exception.signal?.delivered, false);
+  assert.equal(d.pc, s.exception.pc, 'at the faulting instruction');
+  assert.equal(d.exited, null);
+  s = go(d);
+  assert.equal(statusOf(s), '[null,11,true]', 'delivered once: no second stop');
+
+  // kill(getpid(), SIGKILL) is never dequeued (no delivery stop): reported once the process is gone.
+  const dir = tmpDir('tv-sig-kill');
+  const src = readFileSync(ABORT_S, 'utf8').replace('mov     x2, #SIGABRT', 'mov     x2, #9');
+  assert.ok(src.includes('#9'));
+  writeFileSync(join(dir, 'kill.s'), src);
+  const dk = debuggee(join(dir, 'kill.s'), 1000);
+  dk.exceptionFilters.set('signal', null);
+  s = go(dk);
+  assert.equal(s.reason, 'exception');
+  if (s.reason === 'exception') {
+    assert.equal(s.exception.signal?.name, 'SIGKILL');
+    assert.equal(s.exception.signal?.delivered, true);
+    assert.equal(s.exception.atDelivery, undefined);
+  }
+  assert.notEqual(dk.exited, null);
+  assert.equal(statusOf(go(dk)), '[null,9,false]');
 });

@@ -497,3 +497,47 @@ test('migrate without tags from the debugger: the guest faults on the destinatio
     await s.until('terminated');
   });
 });
+
+test('sigusr1.s: the signal filter stops before SIGUSR1 is delivered (handler named), stepIn enters the handler, continue delivers nothing twice', async () => {
+  const SIGUSR1 = join(PROGRAMS, 'sigusr1.s');
+  let texts: string[] = [];
+  await scenario('signal-handler', async s => {
+    await launch(s, { program: SIGUSR1 }, async () => {
+      await s.ok('setExceptionBreakpoints', { filters: [], filterOptions: [{ filterId: 'signal', condition: 'SIGUSR1, SIGABRT' }] });
+    });
+    await s.until('stopped');
+    await s.ok('exceptionInfo', { threadId: 1 });
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('evaluate', { expression: 'x8', context: 'repl' });
+    await s.ok('stepIn', { threadId: 1, granularity: 'instruction' });
+    await s.until('stopped');
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('evaluate', { expression: 'x0', context: 'repl' });
+    await s.ok('continue', { threadId: 1 });
+    await s.until('terminated');
+    texts = s.messages.filter(m => m.type === 'event' && (m as { event?: string }).event === 'stopped').map(m => (m as unknown as { body: { reason: string; text?: string } }).body.text ?? (m as unknown as { body: { reason: string } }).body.reason);
+    const exit = s.messages.find(m => m.type === 'event' && (m as { event?: string }).event === 'exited') as unknown as { body: { exitCode: number } };
+    assert.equal(exit.body.exitCode, 10);
+  });
+  assert.equal(texts.length, 2, 'the delivery stop and the step: no second stop for the signal');
+  assert.match(texts[0], /^SIGUSR1 \(SI_USER\) about to be delivered: handler at 0x[0-9a-f]+$/);
+  assert.equal(texts[1], 'step');
+});
+
+test('abort.s: SIGABRT stops before delivery with the process alive ("default action terminates with core"), then exits 134', async () => {
+  const ABORT = join(PROGRAMS, 'abort.s');
+  await scenario('signal-abort', async s => {
+    await launch(s, { program: ABORT }, async () => {
+      await s.ok('setExceptionBreakpoints', { filters: ['signal'] });
+    });
+    const st = await s.until('stopped');
+    assert.equal(st.body.text, 'SIGABRT (SI_TKILL) about to be delivered: default action terminates with core');
+    await s.ok('exceptionInfo', { threadId: 1 });
+    await s.ok('stackTrace', { threadId: 1 });
+    await s.ok('evaluate', { expression: 'x20', context: 'repl' });
+    await s.ok('continue', { threadId: 1 });
+    const ex = await s.until('exited');
+    assert.equal(ex.body.exitCode, 134);
+    await s.until('terminated');
+  });
+});
