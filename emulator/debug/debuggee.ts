@@ -58,7 +58,7 @@ export interface ExceptionStop {
   hv?: { kind: string; reason: string; gpa: number; detail?: Record<string, string | number | boolean> };
   /** The TCF mode when it happened (0 none, 1 sync, 2 async, 3 asymm). */
   tcf: number;
-  /** Async: the machine was moved back to just before the access (history), so pc is the access. */
+  /** Async: stopped at the mismatching access before it was performed (pc is the access). */
   rewound?: boolean;
 }
 
@@ -136,6 +136,14 @@ export interface DebuggeeEvents {
 /** Thrown out of LinuxProcess.run by the tracer to stop before a fault's signal is delivered. */
 class SignalStop extends Error {
   constructor(readonly info: SigInfo) { super('signal stop'); }
+}
+
+/**
+ * Thrown out of an instruction by the Mmu's async-mismatch hook to stop at a mismatching access
+ * before it is performed (registers, memory and TFSRE0 untouched; resuming re-executes it).
+ */
+class MismatchStop extends Error {
+  constructor() { super('mismatch stop'); }
 }
 
 /**
@@ -405,7 +413,12 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     proc.on('stdout', b => this.output('stdout', b));
     proc.on('stderr', b => this.output('stderr', b));
     proc.on('exit', s => { this.exited = s; });
-    proc.on('tagMismatch', m => this.onMismatch(m));
+    // Async mismatches: offered to the debugger before the runtime records them (see MismatchStop).
+    const recordMismatch = mmu.hooks.asyncMismatch;
+    mmu.hooks.asyncMismatch = m => {
+      if (this.onMismatch(m)) throw new MismatchStop();
+      if (recordMismatch) recordMismatch(m);
+    };
     proc.tracer = info => this.onFaultSignal(info);
     proc.signalTracer = d => this.onDelivery(d);
     if (!this.hvSubscribed) { this.hvSubscribed = true; this.hvEvents?.subscribe(e => this.onHvEvent(e)); }
@@ -505,16 +518,22 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   }
   private heldDelivery: ExceptionStop | null = null;
 
-  /** An async (or asymmetric-store) mismatch: the access was performed; stop right after it. */
-  private onMismatch(m: TagMismatch): void {
-    if (this.muted || this.scanning) return;
-    if (this.passMismatch && this.passMismatch.pc === m.pc && this.passMismatch.position === this.counter.seq - 1) return;
+  /**
+   * An async (or asymmetric-store) mismatch, inside the instruction, before the access is performed.
+   * True = stop at that instruction (the hook abandons it; resuming performs it without stopping again).
+   */
+  private onMismatch(m: TagMismatch): boolean {
+    if (this.muted || this.scanning) return false;
+    if (this.passMismatch && this.passMismatch.pc === m.pc && this.passMismatch.position === this.counter.seq - 1) return false;
     const filter: ExceptionFilter = this.tcf() === 3 ? 'tag-check-asymm' : 'tag-check-async';
-    const e: ExceptionStop = { filter, pc: m.pc, mismatch: m, tcf: this.tcf() };
+    const e: ExceptionStop = { filter, pc: m.pc, mismatch: m, tcf: this.tcf(), rewound: true };
     const tick = this.opts.process?.tickInterval ?? TICK_INTERVAL;
     if (tick > 0) e.deliveryWithin = tick - (this.counter.seq % tick);
-    if (this.wants(filter, e)) this.requestStop({ reason: 'exception', exception: e });
+    if (!this.wants(filter, e)) return false;
+    this.heldMismatch = e;
+    return true;
   }
+  private heldMismatch: ExceptionStop | null = null;
 
   /**
    * A signal was delivered (handler entered, ignored, or the process was killed). Every signal but
@@ -642,14 +661,6 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   get running(): boolean { return this.plan !== null; }
 
   private stop(s: StopInfo): StopInfo {
-    // An async mismatch is reported at the instruction that made it: with history, go back to just
-    // before it (the access is shown, not yet performed; resuming performs it without stopping again).
-    if (s.reason === 'exception' && s.exception.mismatch && !s.exception.signal && this.history && this.pc !== s.exception.pc) {
-      const target = this.position - 1;
-      if (target >= this.history.start && this.moveTo(target) === undefined && this.pc === s.exception.pc) {
-        s.exception.rewound = true;
-      }
-    }
     this.plan = null;
     this.clearTemps();
     this.pendingStop = null;
@@ -658,7 +669,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (s.reason !== 'exception' || !s.exception.fault || s.exception.atDelivery || s.exception.signal?.delivered !== false) this.passFault = null;
     this.passMismatch = s.reason === 'exception' && s.exception.rewound ? { pc: this.pc, position: this.position } : null;
     if (this.position > this.highWater) this.highWater = this.position;
-        if (this.historyInvalid && this.history) {
+    if (this.historyInvalid && this.history) {
       // The hypervisor moved guest pages (swap, conversion): recorded page references are stale.
       this.history.reset();
       this.historyInvalid = false;
@@ -700,15 +711,20 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         r = proc.run(limit);
       }
     } catch (e) {
+      if (e instanceof MismatchStop) {
+        const ex = this.heldMismatch!;
+        this.heldMismatch = null;
+        return { kind: 'stop', stop: { reason: 'exception', exception: ex } };
+      }
       if (e instanceof SignalStop) {
-                const ex = this.heldFault!;
+        const ex = this.heldFault!;
         this.heldFault = null;
         this.proc.cpu.pc = ex.pc;
         return { kind: 'stop', stop: { reason: 'exception', exception: ex } };
       }
       throw e;
     } finally {
-            if (this.history && !this.muted) this.history.tick();
+      if (this.history && !this.muted) this.history.tick();
     }
     if (this.vmm) {
       // What the VMM does whenever control returns to it (emulator/hv runLoop): the memory limit

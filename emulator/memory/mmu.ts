@@ -187,10 +187,11 @@ export class Mmu {
       f.logicalTag = logical; f.allocationTag = alloc; f.size = size;
       throw f;
     }
-    // Async: the access is performed; TFSRE0_EL1.TF0 (VA[55] = 0 for user addresses).
-    this.ctl.tfsre0 |= (hi & 0x0080_0000) !== 0 ? 2 : 1;
+    // Async: the access is performed; TFSRE0_EL1.TF0 (VA[55] = 0 for user addresses). The hook
+    // runs first: a debugger may abandon the instruction there (nothing of the access done yet).
     const h = this.hooks.asyncMismatch;
     if (h) h({ va, size, write, logicalTag: logical, allocationTag: alloc, pc: this.ctl.pc, faultVa });
+    this.ctl.tfsre0 |= (hi & 0x0080_0000) !== 0 ? 2 : 1;
   }
 
   // ---- data access: fast paths for in-page accesses, one general slow path -------------------

@@ -433,6 +433,40 @@ test('signal-delivery-stop: tgkill SIGABRT with the default action stops with th
   assert.equal(out, bare.out);
 });
 
+test('async tag faults stop at the mismatching access before it is performed, without history too, and inside compiled blocks', () => {
+  for (const [historySize, threshold] of [[0, 0], [0, 1], [100_000, 1]]) {
+    const saved = Cpu.blockThreshold;
+    Cpu.blockThreshold = threshold;
+    try {
+      const d = debuggee(ASYNC_S, historySize);
+      let out = '';
+      d.on('output', o => { out += o.text; });
+      d.exceptionFilters.set('tag-check-async', null);
+      let s = go(d);
+      assert.equal(s.reason, 'exception');
+      if (s.reason !== 'exception') return;
+      const e = s.exception;
+      assert.equal(e.filter, 'tag-check-async');
+      assert.equal(e.rewound, true);
+      assert.equal(d.pc, e.pc, `history ${historySize}, threshold ${threshold}: stopped at the access`);
+      assert.equal(A64.disassemble(d.readWord(d.pc)!, { pc: d.pc }).text, 'str\tx1, [x21]');
+      // Nothing of the store happened yet: memory, TFSRE0_EL1.TF0 and the runtime's record.
+      const target = d.memory.read(d.cpu.x[21], 8);
+      assert.deepEqual([...target.bytes], [0, 0, 0, 0, 0, 0, 0, 0]);
+      assert.equal(d.cpu.tfsre0, 0);
+      const at = d.position;
+      // Resuming performs it (no second stop at it) and Linux delivers SEGV_MTEAERR at the write.
+      s = go(d);
+      assert.equal(s.reason, 'exception');
+      if (s.reason === 'exception') assert.equal(s.exception.atDelivery, true);
+      assert.ok(d.position > at);
+      const end = go(d);
+      assert.equal(statusOf(end), bareRun(ASYNC_S).status);
+      assert.equal(out, bareRun(ASYNC_S).out);
+    } finally { Cpu.blockThreshold = saved; }
+  }
+});
+
 test('signal-delivery-stop: the async tag fault stops at the access (history) and again before SEGV_MTEAERR is delivered', () => {
   const d = debuggee(ASYNC_S, 100_000);
   let out = '';
