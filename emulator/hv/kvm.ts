@@ -587,7 +587,7 @@ export class KvmVm implements GuestPhysicalMemory {
     const memType: S2Entry['memType'] = forceNC ? (anyUc ? 'normal-nc' : 'device') : 'normal';
     const tagCapable = memType === 'normal' && this.mteEnabled && hp.kind === 'ram';
     const execOk = exec || (!forceNC && this.host.caps.dic) || (permFault && old!.exec);
-    const mapping: PhysMapping = { page: hp.page, tagCapable, writable };
+    const mapping: PhysMapping = { page: hp.page, tagCapable, writable, executable: execOk };
     const entry: S2Entry = { mapping, host: hp, slot, gfn, exec: execOk, memType, private: false };
     this.s2.set(gpn, entry);
     if (old !== undefined && old.mapping !== mapping) this.invalidated(gpn); // TLBs may cache the old entry
@@ -727,7 +727,7 @@ export class KvmVm implements GuestPhysicalMemory {
     let n = 0;
     for (const e of this.s2.values()) {
       if (e.slot === s && e.mapping.writable) {
-        e.mapping = { page: e.mapping.page, tagCapable: e.mapping.tagCapable, writable: false };
+        e.mapping = { page: e.mapping.page, tagCapable: e.mapping.tagCapable, writable: false, executable: e.exec };
         n++;
       }
     }
@@ -745,7 +745,7 @@ export class KvmVm implements GuestPhysicalMemory {
       for (const gpn of sb ? [s.baseGfn + i, s.baseGfn + i + sb] : [s.baseGfn + i]) {
         const e = this.s2.get(gpn);
         if (e !== undefined && e.mapping.writable) {
-          e.mapping = { page: e.mapping.page, tagCapable: e.mapping.tagCapable, writable: false };
+          e.mapping = { page: e.mapping.page, tagCapable: e.mapping.tagCapable, writable: false, executable: e.exec };
           n++;
         }
       }

@@ -74,8 +74,8 @@ function insnText(word: number | undefined, pc: number): string {
   return `${word.toString(16).padStart(8, '0')}  ${d.text}${d.comment ? `\t// ${d.comment}` : ''}`;
 }
 
-function accessText(f: { size: number; write: boolean }): string {
-  return `${f.size ? `${f.size}-byte ` : ''}${f.write ? 'write' : 'read'}`;
+function accessText(f: { size: number; write: boolean; exec?: boolean }): string {
+  return f.exec ? 'instruction fetch' : `${f.size ? `${f.size}-byte ` : ''}${f.write ? 'write' : 'read'}`;
 }
 
 /** A frame-pointer walk (x29 chain of frame records), best effort. */
@@ -128,7 +128,7 @@ export function causeOf(info: SigInfo): string {
       return `${f.exec ? 'instruction fetch from' : accessText(f) + ' at'} ${f.kind === 'translation' && info.code === C.SEGV_MAPERR ? 'unmapped' : 'protected'} address ${hx(f.va)}`;
     case 'alignment': return `misaligned ${accessText(f)} at ${hx(f.va)}`;
     case 'pc-alignment': return `misaligned pc ${hx(f.va)}`;
-    case 'external': return `the physical memory refused a ${accessText(f)} at ${hx(f.va)}${f.detail ? ` (${f.detail})` : ''}`;
+    case 'external': return `the physical memory refused ${f.exec ? 'an' : 'a'} ${accessText(f)} at ${hx(f.va)}${f.detail ? ` (${f.detail})` : ''}`;
     default: return '';
   }
 }

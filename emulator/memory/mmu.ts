@@ -115,7 +115,7 @@ export class Mmu {
     if ((e.prot & need) === 0) throw new GuestFault('permission', va, write, exec);
     let m;
     try {
-      m = this.phys.resolve(e.gpn, write, this.ctl.pc);
+      m = this.phys.resolve(e.gpn, write, this.ctl.pc, exec);
     } catch (err) {
       if (err instanceof PhysAccessError) throw new GuestFault('external', va, write, exec, err.reason);
       throw err;
@@ -123,7 +123,9 @@ export class Mmu {
     let flags = 0;
     if (e.prot & PROT_R) flags |= F_R;
     if ((e.prot & PROT_W) && m.writable) flags |= F_W;
-    if (e.prot & PROT_X) flags |= F_X;
+    // X only where stage 2 allows fetches too: a later fetch through a page mapped for data takes
+    // the stage-2 exec fault (KVM maps X lazily, and never for non-cacheable memory: -ENOEXEC).
+    if ((e.prot & PROT_X) && m.executable !== false) flags |= F_X;
     if (e.tagged && m.tagCapable) flags |= F_TAGGED;
     const i = vpn & TLB_MASK;
     if (!this.watchedVpns.has(vpn)) {

@@ -9,6 +9,8 @@ export interface PhysMapping {
   tagCapable: boolean;
   /** Stage 2 allows writes now (false while write-protected, e.g. for dirty logging or swap-in RO). */
   writable: boolean;
+  /** Stage 2 allows instruction fetches now (absent = yes). KVM maps X only on an exec fault (or with DIC). */
+  executable?: boolean;
 }
 
 /** A refusal by the physical layer (no memslot, stage-2 refusal, private/shared mismatch...). */
@@ -23,9 +25,9 @@ export interface GuestPhysicalMemory {
   /**
    * Returns the page backing guest-physical page `gpn` for a read (write=false) or a write
    * (write=true), or throws PhysAccessError. A write resolution may change state (dirty log).
-   * `pc` is the guest pc, for events.
+   * `pc` is the guest pc, for events. `exec`: an instruction fetch (the mapping must allow it).
    */
-  resolve(gpn: number, write: boolean, pc: number): PhysMapping;
+  resolve(gpn: number, write: boolean, pc: number, exec?: boolean): PhysMapping;
   /**
    * Registers a listener the physical layer calls when mappings it returned earlier are no longer
    * valid (unmapped at stage 2, write-protected, swapped out...). `gpn` = -1 means all pages.

@@ -53,6 +53,17 @@ test('--vm examples/vm-migrate-without-tags.json: tag check fault on the destina
   assert.match(f.stderr, /^hv\[src#1\] migration-verify .* 0 data and 16 tag mismatch\(es\) \(expected: migrated without tags\)/m);
 });
 
+test('--vm examples/vm-device-nc.json: code in a non-cacheable device page does not run (KVM -ENOEXEC: SIGBUS at the fetch); on plain RAM it does', { skip }, () => {
+  const prog = 'test/cli/fixtures/exec-device.s';
+  assert.equal(tagvisor([prog]).status, 0);
+  const r = tagvisor(['--vm', ex('vm-device-nc.json'), '--trace-hv', prog]);
+  assert.equal(r.status, 135, r.stderr);
+  assert.match(r.stderr, /abort-injected .*execute from non-cacheable device memory \(-ENOEXEC/);
+  assert.match(r.stderr, /killed by signal 7 \(SIGBUS\), code 3 \(BUS_OBJERR\): the physical memory refused an instruction fetch at 0x[0-9a-f]+ /);
+  // Data accesses to the same device pages worked: every page got its `ret` stored before the calls.
+  assert.ok(!/refused a .*write/.test(r.stderr), r.stderr);
+});
+
 test('--vm examples/vm-device-nc.json: device pages given as RAM drop tags (status 2)', { skip }, () => {
   const r = tagvisor(['--vm', ex('vm-device-nc.json'), ex('hv-tag-churn.s')]);
   assert.deepEqual(r, { status: 2, stdout: 'allocation tag lost: LDG disagrees with the pointer\n', stderr: '' });
