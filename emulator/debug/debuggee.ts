@@ -691,6 +691,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       if (plan.mode.kind === 'stepOut' || plan.mode.kind === 'next' && plan.mode.granularity === 'instruction') return { reason: 'step' };
       if (onTheWay(plan.mode, pc)) return null;
       const loc = this.source.lineAt(pc);
+      if (!loc && this.source.lineZero(pc)) return null;
       if (!plan.from || !loc || loc.file !== plan.from.file || loc.line !== plan.from.line) return { reason: 'step' };
       return null;
     }
@@ -764,6 +765,8 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (m.kind === 'stepOut' || m.kind === 'continue' || onTheWay(m, npc)) return null;
     if (m.granularity === 'instruction') return { reason: 'step' };
     const loc = this.source.lineAt(npc);
+    // DWARF line 0 (code the compiler made up) belongs to no line: a line step goes on through it.
+    if (!loc && this.source.lineZero(npc)) return null;
     if (!loc || !plan.from) return { reason: 'step' };
     if (loc.file !== plan.from.file || loc.line !== plan.from.line) return { reason: 'step' };
     return null;
@@ -833,11 +836,13 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     const here = this.source.lineAt(this.pc);
     let i = trace.pcs.length - 1;
     const same = (pc: number, l: SourceLocation | undefined) => { const x = this.source.lineAt(pc); return l && x && x.file === l.file && x.line === l.line; };
+    // Line-0 instructions belong to no line: they are passed over, and never where the step ends.
+    const zero = (pc: number) => this.source.lineZero(pc);
     // Skip instructions of the current line, then take the whole run of the previous line.
-    while (i >= 0 && here && same(trace.pcs[i], here)) i--;
+    while (i >= 0 && (zero(trace.pcs[i]) || here && same(trace.pcs[i], here))) i--;
     if (i < 0) { this.moveTo(trace.start); return this.stop({ reason: 'step' }); }
     const prev = this.source.lineAt(trace.pcs[i]);
-    while (i > 0 && prev && same(trace.pcs[i - 1], prev)) i--;
+    for (let j = i; j > 0 && prev && (zero(trace.pcs[j - 1]) || same(trace.pcs[j - 1], prev));) if (!zero(trace.pcs[--j])) i = j;
     const err = this.moveTo(trace.start + i);
     return this.stop(err ? { reason: 'history start', message: err } : { reason: 'step' });
   }

@@ -15,8 +15,13 @@ export interface BreakpointPlacement {
 }
 
 export interface SourceMap {
-  /** Source position of the instruction at addr, if known. */
+  /** Source position of the instruction at addr, if known (undefined for DWARF line-0 code too). */
   lineAt(addr: number): SourceLocation | undefined;
+  /**
+   * True when the map covers addr but gives it no source line: DWARF line 0, code the compiler made
+   * up (constants, spills, jumps between a line's parts). Line steps go through such code.
+   */
+  lineZero(addr: number): boolean;
   /** Where a breakpoint on file:line goes (undefined when the file has no code at or after that line). */
   place(file: string, line: number): BreakpointPlacement | undefined;
   /** Lines of `file` in [fromLine, toLine] that have code (for breakpointLocations). */
@@ -70,6 +75,8 @@ export class AsmSourceMap implements SourceMap {
     return { file: this.resolvePath(e.file), line: e.line, column: e.column };
   }
 
+  lineZero(_addr: number): boolean { return false; }
+
   place(file: string, line: number): BreakpointPlacement | undefined {
     const f = this.match(file);
     if (!f) return undefined;
@@ -107,6 +114,8 @@ export class DwarfSourceMap implements SourceMap {
     if (!r || r.line === 0) return undefined;
     return { file: r.file, line: r.line, column: r.column || 1 };
   }
+
+  lineZero(addr: number): boolean { return this.table()?.addressToLine(addr)?.line === 0; }
 
   place(file: string, line: number): BreakpointPlacement | undefined {
     let r;
