@@ -27,6 +27,7 @@ import type { GuestSliceResult, HvGuest } from '../hv/kvm';
 import * as v8 from 'node:v8';
 import { TagProvenance, type TagWrite } from './provenance';
 import { sourceMapFor, type SourceLocation, type SourceMap } from './source-map';
+import { ProgramSymbols } from './symbols';
 import { unwind, type UnwoundFrame } from './unwind';
 
 export type ExceptionFilter = 'tag-check-sync' | 'tag-check-async' | 'tag-check-asymm' | 'signal' | 'hypervisor';
@@ -189,7 +190,10 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   /** The guest process (replaced when the VM migrates). */
   proc: TracedProcess;
   readonly program: ProgramImage;
+  /** Source lines at run-time addresses (the load bias of a static-pie applied). */
   readonly source: SourceMap;
+  /** Symbols at run-time addresses (the load bias of a static-pie applied). */
+  readonly symbols: ProgramSymbols;
   memory: GuestDebugMemory;
   readonly provenance = new TagProvenance();
   readonly history: ExecutionHistory<ProcessSnapshot, PageTableState> | null;
@@ -239,7 +243,6 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     super();
     const p = opts.program;
     this.program = p;
-    this.source = sourceMapFor(p.elf, p.asm);
     let vmOpts: Partial<ProcessOptions> = {};
     if (opts.vm) {
       this.hvEvents = new HvEventBus(200);
@@ -248,6 +251,9 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       if (opts.vm.swap.every !== null) this.nextSwap = opts.vm.swap.every;
     }
     this.proc = this.makeProcess(vmOpts);
+    // Where the loader put the image (static-pie): the one place addresses meet the ELF file's.
+    this.source = sourceMapFor(p.elf, p.asm, undefined, this.proc.image.loadBias);
+    this.symbols = new ProgramSymbols(p.elf, this.proc.image.loadBias);
     this.counter = new LiveCounter(this.proc.cpu);
     this.memory = this.makeMemory();
 
@@ -542,7 +548,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     const c = this.proc.cpu;
     return unwind({
       pc: c.pc, sp: c.x[SP], fp: c.x[29], lr: c.x[30], maxFrames: max,
-      functionStart: pc => { const s = this.program.elf.symbolize(pc); return s ? s.symbol.value : undefined; },
+      functionStart: pc => this.symbols.functionStart(pc),
       readWord: a => this.readWord(a),
       readU64: a => { const r = this.memory.read(a, 8); return r.unreadable ? undefined : new DataView(r.bytes.buffer, r.bytes.byteOffset, 8).getBigUint64(0, true); },
     });
