@@ -255,7 +255,7 @@ export class TagvisorSession extends DebugSession {
   private toClientColumn(c: number): number { return this.columnsStartAt1 ? c : c - 1; }
 
   private symbolLabel(addr: number): string | undefined {
-    try { return this.dbg?.program.elf.symbolize(addr)?.label; } catch { return undefined; }
+    return this.dbg?.symbols.label(addr);
   }
 
   /** deliveryActionText with the handler's symbol. */
@@ -275,7 +275,7 @@ export class TagvisorSession extends DebugSession {
   private evalContext(d: Debuggee, vars?: Record<string, bigint>): TagCommandContext {
     return {
       register: name => this.readRegister(d, name),
-      symbol: name => { const s = d.program.elf.symbol(name); return s ? s.value64 : undefined; },
+      symbol: name => d.symbols.value(name),
       read: (addr, size) => {
         const r = d.memory.read(addr, size);
         if (r.unreadable) throw new EvalError(`cannot read ${size} byte(s) at ${hex(addr)}: ${r.reason}`);
@@ -676,10 +676,9 @@ export class TagvisorSession extends DebugSession {
    * call at pc when it has no line. The id is the call instruction's address.
    */
   private stepTargets(d: Debuggee): DebugProtocol.StepInTarget[] {
-    const bias = d.proc.image.loadBias;
     const cpu = d.cpu;
     const { calls } = callsFrom({ pc: d.pc, readWord: a => d.readWord(a), lineAt: a => d.source.lineAt(a), register: n => cpu.x[n] });
-    const sym = (a: number): string | undefined => { try { return d.program.elf.symbolize(a - bias)?.label; } catch { return undefined; } };
+    const sym = (a: number): string | undefined => d.symbols.label(a);
     const labels = calls.map(c => {
       if (c.kind === 'bl') return sym(c.target!) ?? hex(c.target!);
       const reg = c.register === 31 ? 'xzr' : `x${c.register}`;
@@ -836,12 +835,12 @@ export class TagvisorSession extends DebugSession {
     r.addresses = [];
     r.verified = false;
     if (!d) { r.message = 'the program is not loaded yet'; return; }
-    const s = d.program.elf.symbol(r.source!);
-    if (!s || s.value === 0) { r.message = `no symbol named '${r.source}'`; return; }
-    r.addresses = [s.value];
+    const a = d.symbols.breakAddress(r.source!);
+    if (a === undefined) { r.message = `no symbol named '${r.source}'`; return; }
+    r.addresses = [a];
     r.verified = true;
     r.message = undefined;
-    const loc = d.source.lineAt(s.value);
+    const loc = d.source.lineAt(a);
     r.line = loc?.line;
   }
 
@@ -1461,7 +1460,7 @@ export class TagvisorSession extends DebugSession {
    */
   private moduleInfo(d: Debuggee): DebugProtocol.Module & { lineInfo: string } {
     const elf = d.program.elf;
-    const bias = d.proc.image.loadBias;
+    const bias = d.symbols.loadBias;
     const loads = elf.loadSegments.filter(p => p.memsz > 0n);
     const hasSymbols = elf.symbols.some(s => s.name !== '' && s.shndx !== 0 && s.type !== 'file' && s.type !== 'section' && !s.name.startsWith('$'));
     let lineInfo: string;
@@ -1665,8 +1664,8 @@ export class TagvisorSession extends DebugSession {
         instruction: `${dis.mnemonic.padEnd(7)} ${dis.operands}${dis.comment ? `\t// ${dis.comment}` : ''}`.trimEnd(),
       };
       if (resolveSymbols) {
-        const s = d.program.elf.symbolize(pc);
-        if (s && s.offset === 0) ins.symbol = s.symbol.name;
+        const s = d.symbols.symbolize(pc);
+        if (s && s.offset === 0) ins.symbol = s.name;
       }
       const loc = d.source.lineAt(pc);
       if (loc) {

@@ -28,6 +28,7 @@ import type { GuestSliceResult, HvGuest } from '../hv/kvm';
 import * as v8 from 'node:v8';
 import { TagProvenance, type TagWrite } from './provenance';
 import { sourceMapFor, type SourceLocation, type SourceMap } from './source-map';
+import { ProgramSymbols } from './symbols';
 import { unwind, type UnwoundFrame } from './unwind';
 
 export type ExceptionFilter = 'tag-check-sync' | 'tag-check-async' | 'tag-check-asymm' | 'signal' | 'hypervisor';
@@ -209,7 +210,10 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   /** The guest process (replaced when the VM migrates). */
   proc: TracedProcess;
   readonly program: ProgramImage;
+  /** Source lines at run-time addresses (the load bias of a static-pie applied). */
   readonly source: SourceMap;
+  /** Symbols at run-time addresses (the load bias of a static-pie applied). */
+  readonly symbols: ProgramSymbols;
   memory: GuestDebugMemory;
   readonly provenance = new TagProvenance();
   readonly history: ExecutionHistory<ProcessSnapshot, PageTableState> | null;
@@ -259,7 +263,6 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     super();
     const p = opts.program;
     this.program = p;
-    this.source = sourceMapFor(p.elf, p.asm);
     let vmOpts: Partial<ProcessOptions> = {};
     if (opts.vm) {
       this.hvEvents = new HvEventBus(200);
@@ -268,6 +271,9 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       if (opts.vm.swap.every !== null) this.nextSwap = opts.vm.swap.every;
     }
     this.proc = this.makeProcess(vmOpts);
+    // Where the loader put the image (static-pie): the one place addresses meet the ELF file's.
+    this.source = sourceMapFor(p.elf, p.asm, undefined, this.proc.image.loadBias);
+    this.symbols = new ProgramSymbols(p.elf, this.proc.image.loadBias);
     this.counter = new LiveCounter(this.proc.cpu);
     this.memory = this.makeMemory();
 
@@ -608,7 +614,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     const c = this.proc.cpu;
     return unwind({
       pc: c.pc, sp: c.x[SP], fp: c.x[29], lr: c.x[30], maxFrames: max,
-      functionStart: pc => { const s = this.program.elf.symbolize(pc); return s ? s.symbol.value : undefined; },
+      functionStart: pc => this.symbols.functionStart(pc),
       readWord: a => this.readWord(a),
       readU64: a => { const r = this.memory.read(a, 8); return r.unreadable ? undefined : new DataView(r.bytes.buffer, r.bytes.byteOffset, 8).getBigUint64(0, true); },
     });
@@ -767,6 +773,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       if (plan.mode.kind === 'stepOut' || plan.mode.kind === 'next' && plan.mode.granularity === 'instruction') return { reason: 'step' };
       if (onTheWay(plan.mode, pc)) return null;
       const loc = this.source.lineAt(pc);
+      if (!loc && this.source.lineZero(pc)) return null;
       if (!plan.from || !loc || loc.file !== plan.from.file || loc.line !== plan.from.line) return { reason: 'step' };
       return null;
     }
@@ -853,6 +860,8 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (m.kind === 'stepOut' || m.kind === 'continue' || onTheWay(m, npc)) return null;
     if (m.granularity === 'instruction') return { reason: 'step' };
     const loc = this.source.lineAt(npc);
+    // DWARF line 0 (code the compiler made up) belongs to no line: a line step goes on through it.
+    if (!loc && this.source.lineZero(npc)) return null;
     if (!loc || !plan.from) return { reason: 'step' };
     if (loc.file !== plan.from.file || loc.line !== plan.from.line) return { reason: 'step' };
     return null;
@@ -922,11 +931,13 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     const here = this.source.lineAt(this.pc);
     let i = trace.pcs.length - 1;
     const same = (pc: number, l: SourceLocation | undefined) => { const x = this.source.lineAt(pc); return l && x && x.file === l.file && x.line === l.line; };
+    // Line-0 instructions belong to no line: they are passed over, and never where the step ends.
+    const zero = (pc: number) => this.source.lineZero(pc);
     // Skip instructions of the current line, then take the whole run of the previous line.
-    while (i >= 0 && here && same(trace.pcs[i], here)) i--;
+    while (i >= 0 && (zero(trace.pcs[i]) || here && same(trace.pcs[i], here))) i--;
     if (i < 0) { this.moveTo(trace.start); return this.stop({ reason: 'step' }); }
     const prev = this.source.lineAt(trace.pcs[i]);
-    while (i > 0 && prev && same(trace.pcs[i - 1], prev)) i--;
+    for (let j = i; j > 0 && prev && (zero(trace.pcs[j - 1]) || same(trace.pcs[j - 1], prev));) if (!zero(trace.pcs[--j])) i = j;
     const err = this.moveTo(trace.start + i);
     return this.stop(err ? { reason: 'history start', message: err } : { reason: 'step' });
   }

@@ -2,6 +2,8 @@
 // Tagvisor assembled (.s / .S), the DWARF .debug_line table (via emulator/elf) for ELF files built
 // with -g. Both answer the same questions: which line is this pc on, where does a breakpoint on
 // file:line go, and which lines of a file can hold breakpoints.
+// The maps read link-time addresses (the ELF file's); `sourceMapFor` wraps them for a program loaded
+// with a load bias (static-pie), so everything above this file speaks run-time addresses only.
 import type { AsmResult, LineMapEntry } from '../asm';
 import type { ElfFile } from '../elf';
 
@@ -15,8 +17,13 @@ export interface BreakpointPlacement {
 }
 
 export interface SourceMap {
-  /** Source position of the instruction at addr, if known. */
+  /** Source position of the instruction at addr, if known (undefined for DWARF line-0 code too). */
   lineAt(addr: number): SourceLocation | undefined;
+  /**
+   * True when the map covers addr but gives it no source line: DWARF line 0, code the compiler made
+   * up (constants, spills, jumps between a line's parts). Line steps go through such code.
+   */
+  lineZero(addr: number): boolean;
   /** Where a breakpoint on file:line goes (undefined when the file has no code at or after that line). */
   place(file: string, line: number): BreakpointPlacement | undefined;
   /** Lines of `file` in [fromLine, toLine] that have code (for breakpointLocations). */
@@ -70,6 +77,8 @@ export class AsmSourceMap implements SourceMap {
     return { file: this.resolvePath(e.file), line: e.line, column: e.column };
   }
 
+  lineZero(_addr: number): boolean { return false; }
+
   place(file: string, line: number): BreakpointPlacement | undefined {
     const f = this.match(file);
     if (!f) return undefined;
@@ -108,6 +117,8 @@ export class DwarfSourceMap implements SourceMap {
     return { file: r.file, line: r.line, column: r.column || 1 };
   }
 
+  lineZero(addr: number): boolean { return this.table()?.addressToLine(addr)?.line === 0; }
+
   place(file: string, line: number): BreakpointPlacement | undefined {
     let r;
     try { r = this.elf.breakpointLocations(file, line); } catch { return undefined; }
@@ -134,7 +145,29 @@ export class DwarfSourceMap implements SourceMap {
   match(file: string): string | undefined { return this.table()?.matchFiles(file)[0]; }
 }
 
-/** The source map for a loaded program: the assembler's when it was assembled, else DWARF. */
-export function sourceMapFor(elf: ElfFile, asm?: AsmResult, resolvePath?: (p: string) => string): SourceMap {
-  return asm ? new AsmSourceMap(asm, resolvePath) : new DwarfSourceMap(elf);
+/**
+ * A map over link-time addresses seen from a program loaded `bias` bytes away from them (a
+ * static-pie's load bias): run-time addresses in and out.
+ */
+export class LoadedSourceMap implements SourceMap {
+  constructor(private readonly inner: SourceMap, readonly bias: number) {}
+  lineAt(addr: number): SourceLocation | undefined { return this.inner.lineAt(addr - this.bias); }
+  lineZero(addr: number): boolean { return this.inner.lineZero(addr - this.bias); }
+  place(file: string, line: number): BreakpointPlacement | undefined {
+    const p = this.inner.place(file, line);
+    return p && { ...p, addresses: p.addresses.map(a => a + this.bias) };
+  }
+  linesWithCode(file: string, fromLine: number, toLine: number): { line: number; column: number }[] { return this.inner.linesWithCode(file, fromLine, toLine); }
+  files(): string[] { return this.inner.files(); }
+  match(file: string): string | undefined { return this.inner.match(file); }
+}
+
+/**
+ * The source map for a loaded program: the assembler's when it was assembled, else DWARF; over
+ * run-time addresses when the program was loaded with a load bias (`emulator/linux`'s
+ * `image.loadBias`, non-zero for static-pie).
+ */
+export function sourceMapFor(elf: ElfFile, asm?: AsmResult, resolvePath?: (p: string) => string, loadBias = 0): SourceMap {
+  const m = asm ? new AsmSourceMap(asm, resolvePath) : new DwarfSourceMap(elf);
+  return loadBias === 0 ? m : new LoadedSourceMap(m, loadBias);
 }

@@ -3,6 +3,9 @@
 // entry, in a leaf that never makes one, or at its final `ret`) the caller is in x30 and x29 still
 // belongs to the caller. That is decided by looking at the function's code from its symbol's start
 // to pc for the instruction that sets x29 from sp (`mov x29, sp` / `add x29, sp, #n`).
+// x30 is only the caller when it was set by the call into this function: after a call this
+// function made has returned (or in `_start`, which has no caller and makes no frame record), x30
+// is left over and points back into this same function, so it is not taken for a caller frame.
 
 export interface UnwindInput {
   pc: number;
@@ -47,13 +50,35 @@ function frameRecordMade(inp: UnwindInput): boolean {
   return false;
 }
 
+/** BL's target, or undefined for any other word. */
+function blTarget(w: number, at: number): number | undefined {
+  if (((w & 0xfc000000) >>> 0) !== 0x94000000) return undefined;
+  const imm26 = w & 0x03ffffff;
+  return at + (imm26 & 0x02000000 ? imm26 - 0x04000000 : imm26) * 4;
+}
+
+/**
+ * Whether x30 (lr, untagged) is the return address into the caller of pc's function. A return
+ * address into that same function is left over from a call it made, unless the call before it is
+ * a BL to the function itself (a recursive call that has not made its frame record yet).
+ */
+function lrIsCaller(inp: UnwindInput, lr: bigint): boolean {
+  const here = inp.functionStart(inp.pc);
+  if (here === undefined) return true;
+  // The call site (lr - 4) decides the function: a call can be a function's last instruction.
+  const site = Number(lr) - 4;
+  if (inp.functionStart(site) !== here) return true;
+  const w = inp.readWord(site);
+  return w !== undefined && blTarget(w, site) === here;
+}
+
 export function unwind(inp: UnwindInput): UnwoundFrame[] {
   const max = inp.maxFrames ?? 64;
   const frames: UnwoundFrame[] = [{ pc: inp.pc, fp: inp.fp, isReturnAddress: false }];
   let fp = untag(inp.fp);
   if (!frameRecordMade(inp)) {
     const lr = untag(inp.lr);
-    if (lr === 0n || lr >= USER_TOP || lr % 4n !== 0n) return frames;
+    if (lr === 0n || lr >= USER_TOP || lr % 4n !== 0n || !lrIsCaller(inp, lr)) return frames;
     frames.push({ pc: Number(lr), fp, isReturnAddress: true });
   }
   const sp = untag(inp.sp);

@@ -113,7 +113,7 @@ for (const c of CC) {
       assert.equal(frames[1].name, 'main');
       await s.ok('stepOut', { threadId: 1 });
       await s.until('stopped');
-      // (A breakpoint, not `next`: clang puts line-0 instructions between the lines, where line steps stop.)
+      // (A breakpoint: straight to the line, whatever lies between; lines.test.ts covers `next` there.)
       await s.ok('setBreakpoints', { source: { path: SRC }, breakpoints: [{ line: INDIRECT }] });
       await s.ok('continue', { threadId: 1 });
       await s.until('stopped');
