@@ -189,6 +189,8 @@ class DebugGuest implements HvGuest {
 }
 
 const BL_MASK = 0xfc000000, BL = 0x94000000;
+/** RET (to any register). */
+const isRet = (w: number | undefined): boolean => w !== undefined && ((w & 0xfffffc1f) >>> 0) === 0xd65f0000;
 const isCall = (w: number | undefined): boolean => w !== undefined && ((((w & BL_MASK) >>> 0) === BL) || (((w & 0xfffffc1f) >>> 0) === 0xd63f0000));
 /** pc is between where a step-in-target step started and its call. */
 const onTheWay = (m: ResumeMode, pc: number): boolean => m.kind === 'stepIn' && m.target !== undefined && pc >= m.target.from && pc <= m.target.call;
@@ -929,15 +931,26 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     const trace = this.tracePcs(Math.max(h.start, this.position - 100_000), this.position);
     if (!trace) return this.stop({ reason: 'history start', message: 'could not read the history' });
     const here = this.source.lineAt(this.pc);
-    let i = trace.pcs.length - 1;
+    const pcs = trace.pcs;
+    let i = pcs.length - 1;
     const same = (pc: number, l: SourceLocation | undefined) => { const x = this.source.lineAt(pc); return l && x && x.file === l.file && x.line === l.line; };
+    // Calls made on the way are stepped back over, as `next` steps over them: the call depth before
+    // each traced instruction, from the calls and returns in the trace; deeper ones are passed over.
+    const words = new Map<number, number | undefined>();
+    const wordAt = (pc: number) => { if (!words.has(pc)) words.set(pc, this.readWord(pc)); return words.get(pc); };
+    const depth = new Int32Array(pcs.length + 1);
+    for (let k = 0; k < pcs.length; k++) {
+      const w = wordAt(pcs[k]), next = k + 1 < pcs.length ? pcs[k + 1] : this.pc;
+      depth[k + 1] = depth[k] + (isCall(w) && next !== pcs[k] + 4 ? 1 : isRet(w) ? -1 : 0);
+    }
+    const now = depth[pcs.length];
     // Line-0 instructions belong to no line: they are passed over, and never where the step ends.
-    const zero = (pc: number) => this.source.lineZero(pc);
+    const skip = (k: number) => depth[k] > now || this.source.lineZero(pcs[k]);
     // Skip instructions of the current line, then take the whole run of the previous line.
-    while (i >= 0 && (zero(trace.pcs[i]) || here && same(trace.pcs[i], here))) i--;
+    while (i >= 0 && (skip(i) || here && same(pcs[i], here))) i--;
     if (i < 0) { this.moveTo(trace.start); return this.stop({ reason: 'step' }); }
-    const prev = this.source.lineAt(trace.pcs[i]);
-    for (let j = i; j > 0 && prev && (zero(trace.pcs[j - 1]) || same(trace.pcs[j - 1], prev));) if (!zero(trace.pcs[--j])) i = j;
+    const prev = this.source.lineAt(pcs[i]);
+    for (let j = i; j > 0 && prev && (skip(j - 1) || same(pcs[j - 1], prev));) if (!skip(--j)) i = j;
     const err = this.moveTo(trace.start + i);
     return this.stop(err ? { reason: 'history start', message: err } : { reason: 'step' });
   }
@@ -963,7 +976,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     } finally {
       this.muted = false;
     }
-        return { start: from, pcs };
+    return { start: from, pcs };
   }
 
   /**

@@ -215,6 +215,23 @@ test('reverse execution over C programs that mprotect memory to PROT_MTE, munmap
   }
 });
 
+test('stepBack by line steps back over a call made on the previous line (it does not land inside the callee)', () => {
+  const d = debuggee(join(PROGRAMS, 'calls.s'), 100_000);
+  const start = d.program.elf.symbol('_start')!.value;
+  // _start: mov x19, #3 / 1: mov x0, x19 / bl outer / subs x19, x19, #1
+  assert.equal(A64.disassemble(d.readWord(start + 8)!, { pc: start + 8 }).text.split('\t')[0], 'bl');
+  d.setBreakpoints([start + 12]);
+  d.resume({ kind: 'continue' });
+  let s;
+  while (!(s = d.runFor(1000)));
+  assert.equal(s.reason, 'breakpoint');
+  d.setBreakpoints([]);
+  assert.equal(d.stepBack('line').reason, 'step');
+  assert.equal(d.pc, start + 8, 'back on the line of the call, before it');
+  assert.equal(d.stepBack('line').reason, 'step');
+  assert.equal(d.pc, start + 4);
+});
+
 test('stepBack then continue re-executes silently and reaches the same stop', () => {
   const d = debuggee(join(REPO, 'examples', 'use-after-free.s'), 100_000);
   const out: string[] = [];
