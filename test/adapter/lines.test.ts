@@ -241,7 +241,7 @@ for (const pie of [false, true]) {
     expect(go({ kind: 'next', granularity: 'instruction' }), at.zero1, 0, 'an instruction step stops at line 0');
     expect(go({ kind: 'stepIn', granularity: 'line' }), at.B, line.B, 'a line step from line 0 stops at the next line');
     expect(go({ kind: 'next', granularity: 'line' }), at.C, line.C, 'next over a call returning into line 0, through B and line 0');
-    expect(back(), at.Badd, line.B, 'stepBack from C skips the line-0 instruction before it');
+    expect(back(), at.B, line.B, 'stepBack from C goes back over the line-0 code and the call to the start of line B (where next from B started)');
     assert.equal(d.goToPosition(atB), undefined);
     expect(go({ kind: 'stepIn', granularity: 'line' }), at.F, line.F, 'stepIn into f');
     expect(go({ kind: 'next', granularity: 'line' }), at.Badd, line.B, 'out of f through the line-0 return address');
