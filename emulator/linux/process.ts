@@ -277,7 +277,9 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
   constructor(readonly elf: ElfFile, opts: ProcessOptions) {
     super();
     this.opts = opts;
-    this.path = opts.path;
+    // /proc/self/exe is absolute (glibc's _dl_get_origin relies on it): a relative program path is
+    // resolved against the process's working directory, as execve resolves it.
+    this.path = absolutePath(opts.cwd ?? '/', opts.path);
     this.argv = opts.argv ?? [opts.path];
     this.env = opts.env ?? [];
     this.pid = opts.pid ?? 1000;
@@ -314,7 +316,7 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     this.sigtramp = this.mapSigtramp();
     const random16 = this.rng.bytes(16);
     this.stack = buildStack(this.mm, {
-      argv: this.argv, envp: this.env, execfn: this.path,
+      argv: this.argv, envp: this.env, execfn: opts.path, // AT_EXECFN: the name as passed to execve
       hwcap: opts.hwcap ?? auxvNumber(this.hwcaps.hwcap),
       hwcap2: opts.hwcap2 ?? auxvNumber(this.hwcaps.hwcap2),
       uid: this.uid, euid: this.uid, gid: this.gid, egid: this.gid, random16, image: this.image,
@@ -2198,4 +2200,14 @@ function pcOf(v: bigint): number {
 }
 
 function basename(p: string): string { const i = p.lastIndexOf('/'); return i >= 0 ? p.slice(i + 1) : p; }
+
+/** `p` made absolute against `cwd`, with `.`, `..` and repeated slashes removed (no symlinks followed). */
+export function absolutePath(cwd: string, p: string): string {
+  const parts: string[] = [];
+  for (const seg of (p.startsWith('/') ? p : `${cwd}/${p}`).split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') parts.pop(); else parts.push(seg);
+  }
+  return '/' + parts.join('/');
+}
 function dirname(p: string): string { const i = p.lastIndexOf('/'); return i > 0 ? p.slice(0, i) : '/'; }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeHostFs } from '../../emulator/linux';
+import { absolutePath } from '../../emulator/linux/process';
 import * as L from '../../emulator/linux/constants';
 import { tmpDir } from '../tools';
 import { SyscallGuest } from './helpers';
@@ -276,4 +277,15 @@ test('events: syscall records carry number, name, arguments and result', () => {
   g.sys(NR.getpid);
   g.sys(NR.write, 99, 0, 0);
   assert.deepEqual(seen, ['getpid#172(0,0,0)=1000@true', `write#64(99,0,0)=${-L.EBADF}@true`]);
+});
+
+test('a relative program path: /proc/self/exe reads as the absolute path (resolved against the working directory), argv[0] as given', () => {
+  const g = new SyscallGuest({ path: 'bin/../tools/./guest', cwd: '/home/u', argv: ['bin/../tools/./guest'] });
+  const buf = scratch(g);
+  g.cstr(buf, '/proc/self/exe');
+  assert.equal(g.sys(78, L.AT_FDCWD, buf, buf + 100n, 100), BigInt('/home/u/tools/guest'.length));
+  assert.equal(Buffer.from(g.read(buf + 100n, 19)).toString(), '/home/u/tools/guest');
+  assert.equal(g.proc.argv[0], 'bin/../tools/./guest');
+  assert.equal(absolutePath('/a/b', '../../../c//d/.'), '/c/d');
+  assert.equal(absolutePath('/', 'x'), '/x');
 });
