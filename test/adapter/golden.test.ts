@@ -430,17 +430,21 @@ test('hv-tag-churn.s in a VM with host swap: hypervisor exception filter, Hyperv
   assert.ok(hvEvents > 0, 'tagvisor/hypervisorChanged events were sent');
 });
 
-test('hv-touch.s in a protected VM: the debug path refuses private memory with the policy named', async () => {
-  const TOUCH = join(REPO, 'examples', 'hv-touch.s');
+/** hv-touch.s launched in examples/vm-private.json (guest_memfd private memory, debug denied), stopped on entry. */
+async function startInPrivateVm(s: Session): Promise<void> {
   const vm = JSON.parse(readFileSync(join(REPO, 'examples', 'vm-private.json'), 'utf8'));
+  s.ignoreEvents.add('tagvisor/hypervisorChanged');
+  s.ignoreEvents.add('tagvisor/tagsChanged');
+  await s.ok('initialize', INIT);
+  await s.ok('launch', { program: join(REPO, 'examples', 'hv-touch.s'), vm, stopOnEntry: true });
+  await s.until('initialized');
+  await s.ok('configurationDone');
+  await s.until('stopped');
+}
+
+test('hv-touch.s in a protected VM: the debug path refuses private memory with the policy named', async () => {
   await scenario('vm-private', async s => {
-    s.ignoreEvents.add('tagvisor/hypervisorChanged');
-    s.ignoreEvents.add('tagvisor/tagsChanged');
-    await s.ok('initialize', INIT);
-    await s.ok('launch', { program: TOUCH, vm, stopOnEntry: true });
-    await s.until('initialized');
-    await s.ok('configurationDone');
-    await s.until('stopped');
+    await startInPrivateVm(s);
     await s.req('readMemory', { memoryReference: '0x401000', count: 16 });
     const sp = ((await s.ok('evaluate', { expression: 'sp', context: 'clipboard' })).body as { result: string }).result;
     await s.req('readMemory', { memoryReference: sp, count: 16 });
@@ -456,16 +460,8 @@ test('hv-touch.s in a protected VM: the debug path refuses private memory with t
 });
 
 test('hv-touch.s in a protected VM: setExpression stores go through the debug path, which refuses private memory (no memory event); registers still change', async () => {
-  const TOUCH = join(REPO, 'examples', 'hv-touch.s');
-  const vm = JSON.parse(readFileSync(join(REPO, 'examples', 'vm-private.json'), 'utf8'));
   await scenario('vm-private-set', async s => {
-    s.ignoreEvents.add('tagvisor/hypervisorChanged');
-    s.ignoreEvents.add('tagvisor/tagsChanged');
-    await s.ok('initialize', INIT);
-    await s.ok('launch', { program: TOUCH, vm, stopOnEntry: true });
-    await s.until('initialized');
-    await s.ok('configurationDone');
-    await s.until('stopped');
+    await startInPrivateVm(s);
     await s.ok('modules');
     await s.req('setExpression', { expression: '*(u64*)sp', value: '1' });
     await s.req('setExpression', { expression: '*(u32*)0x401000', value: '0xd503201f' });
