@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { TagvisorSession } from '../../adapter/index';
 import { faultFromExceptionInfo, granulesFromReadTags, pointerRegisters } from '../../extension/inspector/dap';
 import { granuleIndex, hex, untag, windowAround, CHUNK_GRANULES } from '../../extension/inspector/layout';
-import { snapshotToNodes, swapSummary } from '../../extension/hypervisor/tree';
+import { migrateSummary, snapshotToNodes, swapSummary } from '../../extension/hypervisor/tree';
 
 const PROGRAM = join(import.meta.dirname, '..', '..', 'examples', 'use-after-free.s');
 
@@ -192,3 +192,23 @@ test('convert private/shared as the Hypervisor commands send it, shown under Pri
   const after = nodes.find(n => n.label === 'Private ranges')!;
   assert.ok(!after.children!.some(c => c.range?.address === '0x43000000'), JSON.stringify(after.children));
 });
+
+test('"Migrate VM Now" reports the real adapter\'s verification: verified with tags, FAILED without them', async () => {
+  for (const withoutTags of [false, true]) {
+    dap = startSession();
+    const vm = { name: 'e2e-vm', mte: true, memory: [{ name: 'ram', gpa: '0x40000000', size: '64M', backing: 'anon' }] };
+    await launch(dap, { program: PROGRAM, stopOnEntry: true, vm }, ['tag-check-sync']);
+    assert.equal((await dap.event('stopped')).body.reason, 'entry');
+    await dap.request('continue', { threadId: 1 });
+    assert.equal((await dap.event('stopped')).body.reason, 'exception'); // the arena's granules are tagged by now
+    // what HypervisorView.migrate() sends (withoutTags: the broken-VMM variant)
+    const res = await dap.request('tagvisor/hypervisorAction', { action: 'migrate', withoutTags });
+    const m = migrateSummary(res);
+    assert.equal(m.verified, !withoutTags, JSON.stringify(res.verify));
+    assert.match(m.text, new RegExp(`^e2e-vm -> ${res.to}, ${res.rounds.length} rounds?, ${res.pagesSent} pages? sent${withoutTags ? ' WITHOUT tags' : ''}; verification: 0 data and ${res.verify.tagMismatches} tag mismatch(es)? in ${res.verify.pages} pages?$`));
+    if (withoutTags) assert.ok(res.verify.tagMismatches > 0, JSON.stringify(res.verify));
+    assert.notEqual(res.to, 'e2e-vm');
+  }
+  assert.deepEqual(migrateSummary({ pages: 3 }), { text: 'pages 3', verified: undefined });
+});
+
