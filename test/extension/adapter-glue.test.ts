@@ -212,3 +212,36 @@ test('"Migrate VM Now" reports the real adapter\'s verification: verified with t
   assert.deepEqual(migrateSummary({ pages: 3 }), { text: 'pages 3', verified: undefined });
 });
 
+
+test('a debug read that swaps a page back in refreshes the Hypervisor scope and view (invalidated, hypervisorChanged), once', async () => {
+  dap = startSession();
+  const vm = { name: 'e2e-vm', mte: true, memory: [{ name: 'ram', gpa: '0x40000000', size: '64M', backing: 'anon' }] };
+  await launch(dap, { program: PROGRAM, stopOnEntry: true, vm }, []);
+  assert.equal((await dap.event('stopped')).body.reason, 'entry');
+  const st = await dap.request('stackTrace', { threadId: 1, startFrame: 0, levels: 1 });
+  const scopes = (await dap.request('scopes', { frameId: st.stackFrames[0].id })).scopes;
+  const hvScope = async (): Promise<Record<string, string>> => {
+    const sc = (await dap.request('scopes', { frameId: st.stackFrames[0].id })).scopes.find((s: any) => s.name === 'Hypervisor');
+    return Object.fromEntries((await dap.request('variables', { variablesReference: sc.variablesReference })).variables.map((v: any) => [v.name, v.value]));
+  };
+  const regs = (await dap.request('variables', { variablesReference: scopes.find((s: any) => s.name === 'Registers').variablesReference })).variables;
+  const sp = regs.find((r: any) => r.name === 'sp');
+  const resident = async (): Promise<number> => Number(/^(\d+) \//.exec((await hvScope())['host resident pages / with tags'])![1]);
+  const before = await resident();
+  await dap.request('tagvisor/hypervisorAction', { action: 'swapOut', address: hex(BigInt(sp.value.split(' ')[0]) & ~0xfffn), length: 4096 });
+  await dap.event('invalidated'); // the action's own
+  await dap.event('tagvisor/hypervisorChanged');
+  assert.equal(await resident(), before - 1);
+  // expanding sp in the Variables view reads *(u64*)sp through the VMM's debug path: the page comes back
+  const kids = (await dap.request('variables', { variablesReference: sp.variablesReference })).variables;
+  assert.ok(kids.some((k: any) => k.name === '*(u64*)sp'), JSON.stringify(kids));
+  const changed = await dap.event('tagvisor/hypervisorChanged');
+  assert.ok(changed.body.recent.some((e: any) => e.kind === 'swap-in'), JSON.stringify(changed.body));
+  assert.deepEqual((await dap.event('invalidated')).body.areas, ['variables']);
+  assert.equal(await resident(), before);
+  // the refresh that follows reads the page again: nothing changes, nothing more is sent
+  await dap.request('variables', { variablesReference: sp.variablesReference });
+  await dap.request('readMemory', { memoryReference: sp.value.split(' ')[0], count: 8 });
+  await new Promise(r => setTimeout(r, 20));
+  assert.deepEqual(dap.events.filter(e => e.event === 'invalidated' || e.event === 'tagvisor/hypervisorChanged').map(e => e.event), []);
+});
