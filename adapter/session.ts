@@ -8,7 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve as resolvePath } from 'node:path';
 import {
-  Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent,
+  Breakpoint, BreakpointEvent, ContinuedEvent, DebugSession, Event, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent,
   MemoryEvent, ModuleEvent, OutputEvent, Response, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -1807,6 +1807,10 @@ export class TagvisorSession extends DebugSession {
     const err = d.goToPosition(target);
     if (err) throw new RequestError(`tagvisor/goToStep: ${err}`);
     this.ok(response, { position: d.position, pc: hex(d.pc) });
+    // The client cannot know that this custom request moved the program (VS Code only assumes so for
+    // its own continue, step, goto... requests): without `continued` it keeps the previous stop's
+    // details (the Call Stack header and the exception widget of a tag fault) next to the new stop.
+    this.sendEvent(new ContinuedEvent(THREAD_ID, true));
     this.reportStop({ reason: 'goto' });
   }
 
