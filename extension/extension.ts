@@ -33,7 +33,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       onWillReceiveMessage: (m: { type?: string; command?: string }) => {
         if (m.type === 'request' && typeof m.command === 'string' && RUN_REQUESTS.has(m.command)) inspector.onContinued(session);
       },
-      onDidSendMessage: (m: { type?: string; event?: string; body?: Record<string, unknown> }) => {
+      onDidSendMessage: (m: { type?: string; event?: string; command?: string; success?: boolean; body?: Record<string, unknown> }) => {
+        if (m.type === 'response' && m.success === false && typeof m.command === 'string' && RUN_REQUESTS.has(m.command)) inspector.onRunRefused(session);
         if (m.type !== 'event') return;
         if (m.event === 'stopped') {
           const body = (m.body ?? {}) as { reason?: string; threadId?: number; description?: string; text?: string };
