@@ -8,7 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve as resolvePath } from 'node:path';
 import {
-  Breakpoint, BreakpointEvent, DebugSession, Event, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent,
+  Breakpoint, BreakpointEvent, ContinuedEvent, DebugSession, Event, ExitedEvent, Handles, InitializedEvent, InvalidatedEvent,
   MemoryEvent, ModuleEvent, OutputEvent, Response, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -151,6 +151,8 @@ export class TagvisorSession extends DebugSession {
   /** Launched with `noDebug` (Run Without Debugging): no breakpoints, no exception stops, no history. */
   private noDebug = false;
   private frameCache: { pc: number; isReturnAddress: boolean; fp: bigint }[] | null = null;
+  /** VM changes made by the debugger's accesses already reported since the last stop or hypervisor action (kind@gpa). */
+  private hvReported = new Set<string>();
 
   constructor() {
     super();
@@ -185,6 +187,7 @@ export class TagvisorSession extends DebugSession {
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     const response = new Response(request);
     const command = request.command;
+    const mark = this.hvMark();
     try {
       if (typeof command !== 'string') throw new RequestError(`the request has no "command" (got ${describeValue(command)})`);
       const raw = request.arguments;
@@ -198,6 +201,34 @@ export class TagvisorSession extends DebugSession {
     } catch (e) {
       this.fail(response, e);
     }
+    if (mark) this.reportHvSideEffects(command, mark);
+  }
+
+  /** Where the VM's event log stands before a request (null when there is no VM or it is running). */
+  private hvMark(): { d: Debuggee; seq: number } | null {
+    const d = this.dbg;
+    if (!d || !d.hvEvents || d.running) return null;
+    const recent = d.hvEvents.recent;
+    return { d, seq: recent.length ? recent[recent.length - 1].seq : 0 };
+  }
+
+  /**
+   * While the guest is stopped, the debugger's own accesses can change the VM: reading a swapped-out
+   * page through the VMM's debug path swaps it back in (do_swap_page), reading tags of a page never
+   * mapped sanitises it. No stop follows, so nothing would refresh the Variables view's Hypervisor
+   * scope or the Hypervisor view: after a request that changed the VM, `tagvisor/hypervisorChanged`
+   * and `invalidated` (variables) say so, after its response. Access notes ('vmm-access', 'refused',
+   * 'copy-tags') change nothing; a change already reported since the last stop or hypervisor action
+   * (same kind, same page) is not reported again, so a refresh that repeats it cannot loop.
+   */
+  private reportHvSideEffects(command: string, mark: { d: Debuggee; seq: number }): void {
+    const d = this.dbg;
+    if (d !== mark.d || !d.hvEvents || d.running || command === 'tagvisor/hypervisorAction') return;
+    const changes = d.hvEvents.recent.filter(e => e.seq > mark.seq && !HV_NOTES.has(e.kind) && !this.hvReported.has(`${e.kind}@${e.gpa}`));
+    if (changes.length === 0) return;
+    for (const e of changes) this.hvReported.add(`${e.kind}@${e.gpa}`);
+    this.sendEvent(new Event('tagvisor/hypervisorChanged', { counts: {}, recent: changes.slice(-10).map(hvEventJson) }));
+    this.sendEvent(new InvalidatedEvent(['variables']));
   }
 
   private fail(response: DebugProtocol.Response, e: unknown): void {
@@ -553,6 +584,7 @@ export class TagvisorSession extends DebugSession {
     const d = this.dbg!;
     this.handles.reset();
     this.frameCache = null;
+    this.hvReported.clear();
     d.resume(mode);
     this.schedule();
   }
@@ -579,6 +611,7 @@ export class TagvisorSession extends DebugSession {
     if (!d) return;
     this.handles.reset();
     this.frameCache = null;
+    this.hvReported.clear();
     switch (s.reason) {
       case 'exited': {
         const st = s.status;
@@ -1782,6 +1815,10 @@ export class TagvisorSession extends DebugSession {
     const err = d.goToPosition(target);
     if (err) throw new RequestError(`tagvisor/goToStep: ${err}`);
     this.ok(response, { position: d.position, pc: hex(d.pc) });
+    // The client cannot know that this custom request moved the program (VS Code only assumes so for
+    // its own continue, step, goto... requests): without `continued` it keeps the previous stop's
+    // details (the Call Stack header and the exception widget of a tag fault) next to the new stop.
+    this.sendEvent(new ContinuedEvent(THREAD_ID, true));
     this.reportStop({ reason: 'goto' });
   }
 
@@ -1881,10 +1918,14 @@ export class TagvisorSession extends DebugSession {
   private afterHvAction(d: Debuggee): void {
     d.stateEdited();
     this.frameCache = null;
+    this.hvReported.clear();
     this.sendEvent(new Event('tagvisor/hypervisorChanged', { counts: {}, recent: (d.hvEvents?.recent ?? []).slice(-10).map(hvEventJson) }));
     this.sendEvent(new InvalidatedEvent(['variables']));
   }
 }
+
+/** Hypervisor events that note an access without changing the VM. */
+const HV_NOTES: ReadonlySet<HvEvent['kind']> = new Set(['vmm-access', 'refused', 'copy-tags']);
 
 function hvEventJson(e: HvEvent): Record<string, unknown> {
   return { seq: e.seq, kind: e.kind, vm: e.vm, gpa: e.gpa >= 0 ? hex(e.gpa) : null, pc: e.pc >= 0 ? hex(e.pc) : null, reason: e.reason, detail: e.detail };

@@ -29,7 +29,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // Stops, continues and the adapter's custom events drive both views.
   context.subscriptions.push(vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
     createDebugAdapterTracker: session => ({
-      onDidSendMessage: (m: { type?: string; event?: string; body?: Record<string, unknown> }) => {
+      // VS Code's own run requests: the adapter sends no `continued` for them (DAP does not expect it)
+      onWillReceiveMessage: (m: { type?: string; command?: string }) => {
+        if (m.type === 'request' && typeof m.command === 'string' && RUN_REQUESTS.has(m.command)) inspector.onContinued(session);
+      },
+      onDidSendMessage: (m: { type?: string; event?: string; command?: string; success?: boolean; body?: Record<string, unknown> }) => {
+        if (m.type === 'response' && m.success === false && typeof m.command === 'string' && RUN_REQUESTS.has(m.command)) inspector.onRunRefused(session);
         if (m.type !== 'event') return;
         if (m.event === 'stopped') {
           const body = (m.body ?? {}) as { reason?: string; threadId?: number; description?: string; text?: string };
@@ -94,5 +99,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     void vscode.window.showWarningMessage(`Tagvisor: the assembly language server did not start: ${e instanceof Error ? e.message : String(e)}`);
   });
 }
+
+/** Requests after which the program runs until the next `stopped` event. */
+const RUN_REQUESTS: ReadonlySet<string> = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'restart']);
 
 export function deactivate(): void { /* subscriptions dispose everything */ }

@@ -166,3 +166,24 @@ export function swapSummary(r: Record<string, unknown>): string {
   for (const p of pages) { const k = String(p.result ?? '?'); counts.set(k, (counts.get(k) ?? 0) + 1); }
   return [...counts].map(([k, n]) => `${n} page${n === 1 ? '' : 's'} ${k}`).join(', ');
 }
+
+/**
+ * A migrate result (`{ from, to, rounds: [...], pagesSent, withoutTags, verify: { pages, dataMismatches,
+ * tagMismatches } | null }`) as one line, and whether the destination verified against the source
+ * (undefined: verification was not run or the result has no verification).
+ */
+export function migrateSummary(r: Record<string, unknown>): { text: string; verified: boolean | undefined } {
+  const v = r.verify && typeof r.verify === 'object' ? r.verify as Record<string, unknown> : undefined;
+  const num = (x: unknown): number | undefined => typeof x === 'number' && Number.isFinite(x) ? x : undefined;
+  const data = num(v?.dataMismatches), tags = num(v?.tagMismatches), pages = num(v?.pages);
+  const verified = data !== undefined && tags !== undefined ? data === 0 && tags === 0 : typeof r.verified === 'boolean' ? r.verified : undefined;
+  if (typeof r.from !== 'string' || typeof r.to !== 'string') return { text: summary(r), verified };
+  const rounds = Array.isArray(r.rounds) ? r.rounds.length : num(r.rounds);
+  const parts = [`${r.from} -> ${r.to}`];
+  if (rounds !== undefined) parts.push(`${rounds} round${rounds === 1 ? '' : 's'}`);
+  if (num(r.pagesSent) !== undefined) parts.push(`${r.pagesSent} page${r.pagesSent === 1 ? '' : 's'} sent${r.withoutTags === true ? ' WITHOUT tags' : ''}`);
+  const check = data !== undefined && tags !== undefined
+    ? `; verification: ${data} data and ${tags} tag mismatch${data + tags === 1 ? '' : 'es'}${pages !== undefined ? ` in ${pages} page${pages === 1 ? '' : 's'}` : ''}`
+    : v === undefined && 'verify' in r ? '; not verified' : '';
+  return { text: parts.join(', ') + check, verified };
+}

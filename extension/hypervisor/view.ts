@@ -1,7 +1,7 @@
 // The Hypervisor view (Run and Debug side bar) and its commands, over the adapter's
 // `tagvisor/hypervisor` snapshot and `tagvisor/hypervisorAction` requests.
 import * as vscode from 'vscode';
-import { parseRange, snapshotToNodes, sizeText, summary, swapSummary, type HvNode } from './tree';
+import { migrateSummary, parseRange, snapshotToNodes, sizeText, summary, swapSummary, type HvNode } from './tree';
 
 export const DEBUG_TYPE = 'tagvisor';
 
@@ -122,9 +122,9 @@ export class HypervisorView implements vscode.TreeDataProvider<HvNode>, vscode.D
       try { return await this.action(s, { action: 'migrate' }); } finally { sub.dispose(); }
     });
     if (!res) return;
-    const ok = res.verified === true || res.ok === true;
-    const text = `Migration ${ok ? 'verified' : res.verified === false ? 'FAILED verification' : 'finished'}: ${summary(res)}`;
-    if (ok || res.verified === undefined) void vscode.window.showInformationMessage(`Tagvisor: ${text}`);
-    else void vscode.window.showErrorMessage(`Tagvisor: ${text}`);
+    const m = migrateSummary(res);
+    const text = `Migration ${m.verified === true ? 'verified' : m.verified === false ? 'FAILED verification' : 'finished'}: ${m.text}`;
+    if (m.verified === false) void vscode.window.showErrorMessage(`Tagvisor: ${text}`);
+    else void vscode.window.showInformationMessage(`Tagvisor: ${text}`);
   }
 }

@@ -62,6 +62,13 @@ export class TagInspector implements vscode.Disposable {
     this.post();
   }
 
+  /** A run request was refused (e.g. step back with the history off): the program did not move. */
+  onRunRefused(session: vscode.DebugSession): void {
+    if (session !== this.session || !this.running) return;
+    this.running = false;
+    this.post();
+  }
+
   async onTagsChanged(session: vscode.DebugSession): Promise<void> {
     if (session !== this.session || !this.panel) return;
     this.generation++;

@@ -15,6 +15,12 @@ PLAYWRIGHT_CORE_VERSION=${PLAYWRIGHT_CORE_VERSION:-1.65.1}
 t0=$(date +%s)
 log() { printf 'e2e-install [%ss] %s\n' "$(( $(date +%s) - t0 ))" "$*"; }
 mkdir -p "$DIR/bin" "$DIR/tmp"
+# $DIR is shared by every checkout on the machine: one install at a time (a second one waits, then
+# finds everything there). Runs (test/e2e/run.mjs) only read it and write to their own directories.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$DIR/.install.lock"
+  flock 9
+fi
 
 # 1. Debian packages:
 #    chromium (the browser; playwright's own browser download is not reachable), ripgrep (replaces the
@@ -83,13 +89,16 @@ if [ ! -f "$CS_DIR/.built" ]; then
 fi
 
 # 6. A wrapper that keeps code-server's config and data out of $HOME.
-cat > "$DIR/bin/code-server" <<EOF
+#    Replaced atomically, and only when it changes: a run in another checkout may be starting it.
+WRAPPER_TMP="$DIR/bin/.code-server.$$"
+cat > "$WRAPPER_TMP" <<EOF
 #!/bin/sh
 export XDG_CONFIG_HOME="\${XDG_CONFIG_HOME:-$DIR/xdg/config}"
 export XDG_DATA_HOME="\${XDG_DATA_HOME:-$DIR/xdg/data}"
 exec "$(command -v node)" "$CS_PKG/out/node/entry.js" "\$@"
 EOF
-chmod +x "$DIR/bin/code-server"
+chmod +x "$WRAPPER_TMP"
+if cmp -s "$WRAPPER_TMP" "$DIR/bin/code-server"; then rm -f "$WRAPPER_TMP"; else mv -f "$WRAPPER_TMP" "$DIR/bin/code-server"; fi
 
 # 7. playwright-core (drives the system chromium; no browser download).
 TOOLS="$DIR/tools"

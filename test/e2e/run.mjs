@@ -11,13 +11,15 @@
 // Variables view (registers, pointers with their tags), continues into the tag check fault (the
 // "Tag check fault (sync)" exception breakpoint), checks the Memory Tag Inspector that opens on the
 // fault (grid, fault granule, pointer markers, provenance), reverse-continues to the tag write from the
-// inspector, runs a hypervisor command and reads the Hypervisor view, and stops. Screenshots go to
-// $OUT_DIR (default /tmp/tagvisor-e2e/screenshots).
+// inspector, edits a tag there, steps into a chosen call (Step Into Target), runs hypervisor commands
+// (swap out, migrate) and checks that the Variables view follows each change, and stops.
 //
-// Env: TAGVISOR_E2E_DIR (install.sh's dir), VSIX (skip packaging), OUT_DIR, KEEP=1 (keep the run dir).
+// Env: TAGVISOR_E2E_DIR (install.sh's dir, shared), VSIX (skip packaging), OUT_DIR (default
+// $TAGVISOR_E2E_DIR/screenshots/<checkout>-<hash>), KEEP=1 (keep the run dir).
 // Prints one line per check and `e2e: N passed, N failed`; the exit code is 0 only if all passed.
 import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -27,7 +29,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIR = process.env.TAGVISOR_E2E_DIR || '/tmp/tagvisor-e2e';
 const CODE_SERVER = path.join(DIR, 'bin/code-server');
-const OUT_DIR = process.env.OUT_DIR || path.join(DIR, 'screenshots');
+// $DIR is shared by every checkout on the machine (one install); what a run writes is its own: a
+// fresh run directory (mkdtemp below) and screenshots in a folder named after this checkout.
+const CHECKOUT_ID = `${path.basename(ROOT)}-${createHash('sha1').update(ROOT).digest('hex').slice(0, 8)}`;
+const OUT_DIR = process.env.OUT_DIR || path.join(DIR, 'screenshots', CHECKOUT_ID);
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const t0 = Date.now();
@@ -84,11 +89,21 @@ function extHostLog(userData) {
 
 // ---- VS Code UI helpers ----
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-async function runCommand(page, label, match) {
-  await page.keyboard.press('F1');
+/** Opens the quick input (F1) and types `text` into it ('>' + a command, or a file name for Go to File). */
+async function quickInput(page, text) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill('>' + label);
+  await page.keyboard.press('F1');
+  if (!await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) {
+    // F1 went somewhere that keeps it (seen once, focus unknown): take the focus back and ask again
+    log(`F1 did not open the command palette (focus: ${await page.evaluate(() => document.activeElement?.className ?? '')}); retrying`);
+    await page.evaluate(() => { const a = document.activeElement; if (a instanceof HTMLElement) a.blur(); });
+    await page.keyboard.press('Control+Shift+P');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+  }
+  await input.fill(text);
+}
+async function runCommand(page, label, match) {
+  await quickInput(page, '>' + label);
   const row = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: match ?? new RegExp(`^${escapeRe(label)}$`) }) }).first();
   await row.waitFor({ state: 'visible', timeout: 10000 });
   await row.click();
@@ -97,6 +112,7 @@ const pane = (page, title) => page.locator('.pane', { has: page.locator(`.pane-h
 const paneRows = (page, title) => pane(page, title).locator('.monaco-list-row');
 const rowsOf = (page, title) => paneRows(page, title).evaluateAll(rs => rs.map(r => ({
   label: r.getAttribute('aria-label') ?? '', text: r.textContent.trim(), expanded: r.getAttribute('aria-expanded'), level: Number(r.getAttribute('aria-level')),
+  name: r.querySelector('.label-name')?.textContent.trim() ?? '', desc: r.querySelector('.label-description')?.textContent.trim() ?? '',
 })));
 /** Every row of a (virtualised) view: scroll it with the mouse wheel, collecting the rows as they render. */
 async function allRowsOf(page, title) {
@@ -116,16 +132,23 @@ async function allRowsOf(page, title) {
   for (let i = 0; i < 15; i++) await page.mouse.wheel(0, -600);
   return [...seen.values()];
 }
-/** Scrolls a virtualised view (mouse wheel, from its top) until a row matching `re` is rendered. */
-async function revealRow(page, title, re) {
-  const row = paneRows(page, title).filter({ hasText: re }).first();
-  if (await row.count()) return row;
+/** A row of a view: `what` is a RegExp on its text or a string its aria-label starts with. */
+const rowOf = (page, title, what) => typeof what === 'string'
+  ? pane(page, title).locator(`.monaco-list-row[aria-label^="${what.replace(/["\\]/g, '\\$&')}"]`).first()
+  : paneRows(page, title).filter({ hasText: what }).first();
+/** Scrolls a virtualised view (mouse wheel, from its top) until the row `what` (see rowOf) is rendered. */
+async function revealRow(page, title, what) {
+  const row = rowOf(page, title, what);
   const box = await pane(page, title).locator('.monaco-list').first().boundingBox();
-  await page.mouse.move(box.x + box.width / 2, box.y + Math.min(40, box.height / 2));
-  await page.mouse.wheel(0, -100000);
-  await page.waitForTimeout(100);
-  for (let i = 0; i < 40 && !(await row.count()); i++) { await page.mouse.wheel(0, 120); await page.waitForTimeout(80); }
-  await row.waitFor({ timeout: 5000 });
+  if (!await row.count()) {
+    // to the top (one huge wheel delta is not always taken: go up in steps until the first row shows)
+    await page.mouse.move(box.x + box.width / 2, box.y + Math.min(40, box.height / 2));
+    const first = pane(page, title).locator('.monaco-list-row[data-index="0"]');
+    for (let i = 0; i < 30 && !(await first.count()); i++) { await page.mouse.wheel(0, -600); await page.waitForTimeout(50); }
+    await page.waitForTimeout(100);
+    for (let i = 0; i < 40 && !(await row.count()); i++) { await page.mouse.wheel(0, 120); await page.waitForTimeout(80); }
+    await row.waitFor({ timeout: 5000 });
+  }
   // rendered is not enough: bring it inside the list's viewport
   for (let i = 0; i < 20; i++) {
     const rb = await row.boundingBox();
@@ -143,6 +166,66 @@ async function expandRow(page, title, re) {
   if (await row.getAttribute('aria-expanded') === 'false') await row.click();
   return row;
 }
+/** Expands a scope (or any row) of the Variables view, scrolling to it first. */
+async function expandVar(page, what) {
+  const row = await revealRow(page, 'Variables', what);
+  if (await row.getAttribute('aria-expanded') === 'false') await row.click();
+  return row;
+}
+/**
+ * The value of the Variables row `name` (its aria-label is "NAME, value VALUE"), polled until
+ * `want(value)` holds or `ms` pass; '' when the row is not there.
+ */
+async function varValue(page, name, want = () => true, ms = 8000) {
+  const prefix = `${name}, value `;
+  const end = Date.now() + ms;
+  for (;;) {
+    const row = await revealRow(page, 'Variables', prefix).catch(() => null);
+    const label = row ? await row.getAttribute('aria-label', { timeout: 1000 }).catch(() => null) : null;
+    const v = label?.startsWith(prefix) ? label.slice(prefix.length) : '';
+    if ((v && want(v)) || Date.now() > end) return v;
+    await page.waitForTimeout(250);
+  }
+}
+/** Right-click a row and pick an entry of its context menu (code-server draws the menu in HTML). */
+async function contextMenu(page, row, item) {
+  await row.click({ button: 'right' });
+  const menu = page.locator('.context-view .monaco-menu');
+  const entry = menu.locator('.action-item', { has: page.locator('.action-label', { hasText: item }) }).first();
+  await entry.waitFor({ timeout: 5000 });
+  // a mouse click right after the menu opens is not always taken: point at the entry and press Enter
+  await entry.hover();
+  await page.waitForFunction((t) => [...document.querySelectorAll('.context-view .monaco-menu .action-item.focused .action-label')].some(e => e.textContent.trim() === t), item, { timeout: 3000 }).catch(() => {});
+  await page.keyboard.press('Enter');
+  if (!await menu.waitFor({ state: 'detached', timeout: 3000 }).then(() => true, () => false)) {
+    await entry.click().catch(() => {});
+    await menu.waitFor({ state: 'detached', timeout: 3000 }).catch(() => page.keyboard.press('Escape'));
+  }
+}
+/** Evaluates `expr` in the Debug Console (context "repl", as a user types it) and returns the result row's text. */
+async function consoleEval(page, expr) {
+  await runCommand(page, 'Debug: Focus on Debug Console View', /Focus on Debug Console View$/);
+  await page.locator('.repl-input-wrapper .monaco-editor.focused').waitFor({ timeout: 5000 });
+  const rows = page.locator('.repl .monaco-list-row');
+  const lastIndex = async () => Math.max(-1, ...(await rows.evaluateAll(rs => rs.map(r => Number(r.getAttribute('data-index'))))));
+  const before = await lastIndex();
+  await page.keyboard.insertText(expr);
+  if (await page.locator('.repl-input-wrapper .suggest-widget.visible').count()) await page.keyboard.press('Escape');
+  await page.keyboard.press('Enter');
+  for (let i = 0; i < 50; i++) {
+    const texts = await rows.evaluateAll((rs, b) => rs.filter(r => Number(r.getAttribute('data-index')) > b && r.querySelector('.evaluation-result'))
+      .map(r => r.querySelector('.evaluation-result').textContent.trim()), before);
+    if (texts.length) return texts[texts.length - 1];
+    await page.waitForTimeout(100);
+  }
+  return '';
+}
+/** "label description" rows of the Hypervisor view (the extension's tree over tagvisor/hypervisor): label -> description. */
+async function hvTree(page) {
+  const out = new Map();
+  for (const r of await allRowsOf(page, 'Hypervisor')) if (r.name && !out.has(r.name)) out.set(r.name, r.desc);
+  return out;
+}
 async function shot(page, name, locator) {
   const p = path.join(OUT_DIR, name);
   await (locator ?? page).screenshot({ path: p });
@@ -156,6 +239,8 @@ const dirs = { userData: path.join(runDir, 'user-data'), extensions: path.join(r
 for (const d of [dirs.userData, dirs.extensions, dirs.xdg]) fs.mkdirSync(d, { recursive: true });
 // the workspace is a copy of examples/ (copied: a folder inside the git repo would make the git extension chatter)
 fs.cpSync(path.join(ROOT, 'examples'), dirs.workspace, { recursive: true });
+// a line with two calls, for Step Into Target (the adapter tests' program)
+fs.copyFileSync(path.join(ROOT, 'test/adapter/programs/targets.s'), path.join(dirs.workspace, 'targets.s'));
 fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
 fs.writeFileSync(path.join(dirs.userData, 'User/settings.json'), JSON.stringify({
   'workbench.startupEditor': 'none',
@@ -270,6 +355,26 @@ try {
   await page.mouse.move(1500, 980);
   await shot(page, 'debug-entry.png');
 
+  // the Variables context menu: "Show in Memory Tag Inspector" on a register opens the inspector where it points
+  const spRow = await revealRow(page, 'Variables', 'sp, value ');
+  const spEntry = /^sp, value (0x[0-9a-f]+)/.exec(await spRow.getAttribute('aria-label') ?? '')?.[1];
+  await contextMenu(page, spRow, 'Show in Memory Tag Inspector');
+  const wv = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const granuleOf = (a) => { try { return BigInt(a) & 0x00ff_ffff_ffff_fff0n; } catch { return -1n; } };
+  const selectedGranule = async () => granuleOf(/Granule (0x[0-9a-f]+)/.exec(await wv.locator('#details h2').innerText({ timeout: 1000 }).catch(() => ''))?.[1] ?? '-1');
+  let spShown = -1n;
+  for (let i = 0; i < 75 && spShown !== granuleOf(spEntry ?? '-1'); i++) { await page.waitForTimeout(200); spShown = await selectedGranule(); }
+  const spBox = await wv.locator('#address').inputValue({ timeout: 1000 }).catch(() => '');
+  check('Variables context menu "Show in Memory Tag Inspector" on sp opens the inspector on the granule sp points to',
+    !!spEntry && spShown === granuleOf(spEntry) && granuleOf(spBox) === granuleOf(spEntry), `sp ${spEntry}, selected 0x${spShown.toString(16)}, address box ${spBox}`);
+  // close it again: the inspector must still open by itself on the fault below
+  const inspectorTab = page.locator('.tabs-container .tab', { hasText: 'Memory Tags' }).first();
+  if (await inspectorTab.count()) {
+    await inspectorTab.hover({ timeout: 5000 }).catch(() => {});
+    await inspectorTab.locator('.tab-actions .action-label').first().click({ timeout: 5000 }).catch(() => {});
+    await page.locator('iframe.webview.ready').first().waitFor({ state: 'detached', timeout: 10000 }).catch(() => {});
+  }
+
   // 6. the exception breakpoint, and continue into the tag check fault
   const bps = await rowsOf(page, 'Breakpoints');
   const tagBp = bps.find(b => /Tag check fault \(sync\)/.test(b.text));
@@ -312,7 +417,6 @@ try {
   await pane(page, 'Variables').screenshot({ path: path.join(OUT_DIR, 'variables-pane.png') });
 
   // 7. the Memory Tag Inspector opened on the fault
-  const wv = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   const faultCell = wv.locator('.cell.fault');
   const inspectorUp = await faultCell.waitFor({ timeout: 20000 }).then(() => true, () => false);
   check('Memory Tag Inspector opens by itself on the tag fault, fault granule marked', inspectorUp);
@@ -378,10 +482,43 @@ try {
         const st2gLine = src.findIndex(l => /^\s+st2g\s+x21/.test(l)) + 1;
       await paneRows(page, 'Call Stack').filter({ hasText: `${st2gLine}:` }).first().waitFor({ timeout: 20000 }).catch(() => {});
       const frame = await rowsOf(page, 'Call Stack');
-      const status = await wv.locator('#status').innerText().catch(() => '');
+      let status = '';
+      for (let i = 0; i < 50 && !/paused \(goto\)/.test(status); i++) { if (i) await page.waitForTimeout(200); status = await wv.locator('#status').innerText().catch(() => ''); }
       check('"Reverse-continue to this write" goes back to the st2g that set the tag', frame.some(f => f.label.includes(`line ${st2gLine},`)) && /paused \(goto\)/.test(status), `${status} ${JSON.stringify(frame.map(f => f.label))}`);
+      // VS Code learns of the move from the adapter only (tagvisor/goToStep is the extension's custom request)
+      const gotoHeader = await page.waitForFunction(() => /paused on goto/i.test(document.querySelector('.pane-header[aria-label="Call Stack Section"]')?.textContent ?? ''), null, { timeout: 10000 }).then(() => true, () => false);
+      const widgetGone = await page.locator('.exception-widget').first().waitFor({ state: 'hidden', timeout: 5000 }).then(() => true, () => false);
+      check('after that custom request VS Code shows the new stop: Call Stack "Paused on goto", the old fault\'s exception widget closed', gotoHeader && widgetGone,
+        `${await page.locator('.pane-header[aria-label="Call Stack Section"]').innerText().catch(() => '')}; exception widget ${widgetGone ? 'closed' : 'still open'}`);
       await wv.locator('.cell.fault').waitFor({ state: 'detached', timeout: 10000 }).catch(() => {});
       await shot(page, 'inspector-after-reverse.png');
+
+      // 9. set a tag by hand in the inspector (x20's granule, before st2g x21 retags it): the grid, the
+      // Debug Console's tag(x20) and the Variables view (refreshed by the adapter's `invalidated` after
+      // the extension's tagvisor/writeTags custom request) all show the new tag
+      const g = granuleOf(faultAddr ?? '-1');
+      await wv.locator('#address').fill('0x' + g.toString(16));
+      await wv.locator('#address').press('Enter');
+      const selTag = wv.locator('.cell.selected .t');
+      let cur = '';
+      for (let i = 0; i < 50 && !(await selectedGranule() === g && /^[0-9A-F]$/.test(cur)); i++) { await page.waitForTimeout(200); cur = (await selTag.innerText({ timeout: 1000 }).catch(() => '')).trim(); }
+      const curTag = parseInt(cur, 16);
+      const newTag = [(curTag + 7) & 15, (curTag + 3) & 15].find(t => t !== 0 && t !== curTag);
+      await wv.locator('#newtag').selectOption(String(newTag)).catch(() => {});
+      await wv.locator('#details .edit button', { hasText: 'Apply' }).click().catch(() => {});
+      const N = newTag.toString(16).toUpperCase();
+      let shown = '';
+      for (let i = 0; i < 50 && shown !== N; i++) { await page.waitForTimeout(200); shown = (await selTag.innerText({ timeout: 1000 }).catch(() => '')).trim(); }
+      const chipsAfter = (await wv.locator('#pointers .chip').allInnerTexts().catch(() => [])).map(t => t.replace(/\s+/g, ' '));
+      check(`editing a tag in the inspector: granule 0x${g.toString(16)} ${cur} -> ${N} in the grid and the pointer strip (x20 ${ltag?.slice(2).toUpperCase()} ≠ ${N})`,
+        /^[0-9A-F]$/.test(cur) && shown === N && chipsAfter.includes(`x20 ${ltag?.slice(2).toUpperCase()} ≠ ${N}`), `${cur} -> ${shown} ${JSON.stringify(chipsAfter)}`);
+      const tagEval = await consoleEval(page, 'tag(x20)');
+      check(`Debug Console: tag(x20) is the edited tag 0x${newTag.toString(16)}`, tagEval.startsWith(`0x${newTag.toString(16)} `), tagEval);
+      const x20after = await varValue(page, 'x20', v => v.includes(`mem 0x${newTag.toString(16)}`));
+      check('Variables view: x20 shows the edited allocation tag without a new stop (invalidated after the inspector\'s custom request)',
+        x20after.includes(`[tag ${ltag} != mem 0x${newTag.toString(16)}: mismatch]`), x20after);
+      await page.mouse.move(1500, 980);
+      await shot(page, 'inspector-tag-edited.png');
     } else {
       check('"Reverse-continue to this write" button is enabled', false);
     }
@@ -408,8 +545,52 @@ try {
   await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 }).catch(() => {});
   mark('processMode');
 
-  // 12. a VM: launch.json with a "vm" section, the Hypervisor view, and a hypervisor command (swap out)
+  // 12. Step Into Target on a line with two calls (test/adapter/programs/targets.s: `both twice, add_one`,
+  // a macro): VS Code's quick pick lists the adapter's stepInTargets; picking the second steps over
+  // the first and stops in it. Also the Variables context menu's "Toggle Hexadecimal Values".
   fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2)); // back to the inline adapter
+  await page.waitForTimeout(1000); // VS Code picks up the changed settings file
+  await quickInput(page, 'targets.s'); // Go to File
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'targets.s' }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: 'targets.s' }).first().waitFor({ timeout: 15000 });
+  const tsrc = fs.readFileSync(path.join(dirs.workspace, 'targets.s'), 'utf8').split('\n');
+  const bothLine = tsrc.findIndex(l => /^\s+both\s+twice, add_one/.test(l)) + 1;
+  const addOneLine = tsrc.findIndex(l => /^add_one:/.test(l)) + 2; // its first instruction
+  await page.locator('.editor-group-container.active .monaco-editor textarea').first().focus();
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type(String(bothLine));
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('F9');
+  await paneRows(page, 'Breakpoints').filter({ hasText: 'targets.s' }).first().waitFor({ timeout: 10000 }).catch(() => {});
+  await page.keyboard.press('F5');
+  const callStackHeader = () => page.locator('.pane-header[aria-label="Call Stack Section"]').innerText().catch(() => '');
+  await page.waitForFunction(() => /paused on entry/i.test(document.querySelector('.pane-header[aria-label="Call Stack Section"]')?.textContent ?? ''), null, { timeout: 30000 }).catch(() => {});
+  await page.keyboard.press('F5');
+  await page.waitForFunction(() => /paused on breakpoint/i.test(document.querySelector('.pane-header[aria-label="Call Stack Section"]')?.textContent ?? ''), null, { timeout: 30000 }).catch(() => {});
+  await rowOf(page, 'Call Stack', `Stack Frame _start, line ${bothLine},`).waitFor({ timeout: 10000 }).catch(() => {});
+  const atBp = await rowsOf(page, 'Call Stack');
+  check(`a breakpoint on targets.s:${bothLine} (F9) stops there`, /paused on breakpoint/i.test(await callStackHeader()) && atBp.some(f => f.label.includes(`line ${bothLine},`)), JSON.stringify(atBp.map(f => f.label)));
+  await runCommand(page, 'Debug: Step Into Target', /^Debug: Step Into Target$/);
+  const targetRows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  await targetRows.first().waitFor({ timeout: 10000 }).catch(() => {});
+  const targets = (await targetRows.locator('.label-name').allInnerTexts().catch(() => [])).map(t => t.trim());
+  check('"Debug: Step Into Target" offers the two calls of the line: twice, add_one', JSON.stringify(targets) === JSON.stringify(['twice', 'add_one']), JSON.stringify(targets));
+  await targetRows.filter({ hasText: 'add_one' }).first().click().catch(() => {});
+  await paneRows(page, 'Call Stack').filter({ hasText: `${addOneLine}:` }).first().waitFor({ timeout: 20000 }).catch(() => {});
+  const inTarget = await rowsOf(page, 'Call Stack');
+  const x0afterTwice = await varValue(page, 'x0', v => v === '0x2');
+  check(`picking add_one steps over twice (x0 = 2) and stops at add_one's first instruction (line ${addOneLine})`,
+    (inTarget.find(f => f.label.startsWith('Stack Frame '))?.label ?? '').startsWith(`Stack Frame add_one, line ${addOneLine},`) && x0afterTwice === '0x2', `${x0afterTwice} ${JSON.stringify(inTarget.map(f => f.label))}`);
+  // tagvisor.toggleHex from the Variables context menu (a custom request; the view refreshes on the adapter's invalidated event)
+  await contextMenu(page, await revealRow(page, 'Variables', 'x0, value '), 'Toggle Hexadecimal Values').catch(() => {});
+  const x0dec = await varValue(page, 'x0', v => v === '2');
+  check('Variables context menu "Toggle Hexadecimal Values" shows x0 as 2', x0dec === '2', x0dec);
+  await page.keyboard.press('Shift+F5');
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 }).catch(() => {});
+  mark('stepInTarget');
+
+  // 13. a VM: launch.json with a "vm" section, the Hypervisor view, and a hypervisor command (swap out)
   fs.mkdirSync(path.join(dirs.workspace, '.vscode'), { recursive: true });
   fs.writeFileSync(path.join(dirs.workspace, '.vscode', 'launch.json'), JSON.stringify({
     version: '0.2.0',
@@ -433,10 +614,34 @@ try {
     check('Hypervisor view: the VM, its memslot "ram" (0x40000000, 64 MiB, anon), stage 2, host memory and swap, dirty log',
       hv.some(r => /^VM/.test(r.text) && r.text.includes('e2e-vm')) && hv.some(r => /^ram/.test(r.text) && r.text.includes('0x40000000') && r.text.includes('64 MiB'))
       && ['Stage 2 (KVM)', 'Host memory and swap', 'Dirty log'].every(l => hv.some(r => r.text.startsWith(l))), JSON.stringify(hv.map(r => r.text)));
+    // The Variables view's Hypervisor scope against the adapter's own numbers (the Hypervisor view
+    // shows the tagvisor/hypervisor snapshot): after each change the Variables view must follow.
+    await expandVar(page, 'Scope Hypervisor');
+    const hvWant = (t) => ({
+      'stage-2 faults / sanitised pages': `${t.get('faults')} / ${t.get('sanitised')}`,
+      'host resident pages / with tags': `${t.get('residentPages')} / ${t.get('taggedPages')}`,
+      'swap slots used / saved tag buffers': `${t.get('swapSlotsUsed')} / ${t.get('swapTagBuffers')}`,
+      VM: t.get('VM'),
+    });
+    /** Polls until the Hypervisor scope's rows equal the Hypervisor view's numbers and `extra(numbers)` holds. */
+    async function hvScopeAgrees(extra = () => true) {
+      const end = Date.now() + 10000;
+      for (;;) {
+        const want = hvWant(await hvTree(page));
+        const got = {};
+        for (const k of Object.keys(want)) if (k !== 'VM') got[k] = await varValue(page, k, () => true, 0);
+        got.VM = await varValue(page, 'VM', () => true, 0);
+        const vmName = /^name (\S+),/.exec(want.VM ?? '')?.[1];
+        const ok = Object.keys(want).every(k => k === 'VM' || got[k] === want[k]) && !!vmName && got.VM.startsWith(`${vmName},`) && extra(want, got);
+        if (ok || Date.now() > end) return { ok, detail: JSON.stringify({ variables: got, adapter: want }) };
+        await page.waitForTimeout(300);
+      }
+    }
+    let hvCmp = await hvScopeAgrees();
+    check('Variables view: the Hypervisor scope shows what the adapter reports (stage 2, host pages, swap)', hvCmp.ok, hvCmp.detail);
     // the command: swap out the stack page (guest virtual; its address from the Variables view)
-    const regs = await allRowsOf(page, 'Variables');
-    const spLabel = regs.find(r => /^sp, value /.test(r.label))?.label ?? '';
-    const spPage = '0x' + (BigInt(/0x[0-9a-f]+/.exec(spLabel)?.[0] ?? '0') & ~0xfffn).toString(16);
+    const spValue = await varValue(page, 'sp');
+    const spPage = '0x' + (BigInt(/^0x[0-9a-f]+/.exec(spValue)?.[0] ?? '0') & ~0xfffn).toString(16);
     await runCommand(page, 'Tagvisor: Swap Out Guest Memory…');
     const box = page.locator('.quick-input-widget .quick-input-box input');
     await box.waitFor({ state: 'visible', timeout: 10000 });
@@ -445,13 +650,39 @@ try {
     const toast = page.locator('.notifications-toasts .notification-list-item-message', { hasText: `swap out of 4 KiB at ${spPage}` }).first();
     const toastText = await toast.waitFor({ timeout: 15000 }).then(() => toast.innerText(), () => '');
     check('"Tagvisor: Swap Out Guest Memory…" swaps the page out and reports it', /1 page swapped/.test(toastText), toastText);
-    await page.waitForTimeout(800);
-    hv = await allRowsOf(page, 'Hypervisor');
-    const swapText = hv.find(r => /^swapSlotsUsed/.test(r.text))?.text ?? '';
-    check('the Hypervisor view refreshes: one swap slot in use', /^swapSlotsUsed\s*1$/.test(swapText.trim()), JSON.stringify(hv.map(r => r.text)));
+    let swapText = '';
+    for (let i = 0; i < 25 && !/^swapSlotsUsed\s*1$/.test(swapText); i++) {
+      if (i) await page.waitForTimeout(200);
+      swapText = ((await allRowsOf(page, 'Hypervisor')).find(r => /^swapSlotsUsed/.test(r.text))?.text ?? '').trim();
+    }
+    check('the Hypervisor view refreshes: one swap slot in use', /^swapSlotsUsed\s*1$/.test(swapText), swapText);
+    hvCmp = await hvScopeAgrees(w => w['swap slots used / saved tag buffers'].startsWith('1 /'));
+    check('after "Swap Out Guest Memory…" the Variables view\'s Hypervisor scope follows (one swap slot, one page less resident)', hvCmp.ok, hvCmp.detail);
     await page.mouse.move(1500, 980);
     await pane(page, 'Hypervisor').screenshot({ path: path.join(OUT_DIR, 'hypervisor.png') });
-    // the guest still runs into its use-after-free after its code page comes back from swap
+    // Looking at the swapped-out stack brings it back: expanding sp reads *(u64*)sp through the VMM's
+    // debug path, the host faults the page in. The Variables view's Hypervisor scope and the
+    // Hypervisor view must both show the page resident again, without a new stop.
+    const resident = (w) => Number(/^(\d+) \//.exec(w['host resident pages / with tags'] ?? '')?.[1]);
+    const residentSwapped = resident(hvWant(await hvTree(page)));
+    await expandVar(page, 'sp, value ');
+    const spWord = await varValue(page, '*(u64*)sp');
+    hvCmp = await hvScopeAgrees(w => resident(w) === residentSwapped + 1);
+    check(`expanding sp (*(u64*)sp = ${spWord}) swaps the stack page back in: the Hypervisor view and the Variables view's Hypervisor scope show it resident (${residentSwapped} -> ${residentSwapped + 1} pages) without a new stop`,
+      !!spWord && hvCmp.ok, hvCmp.detail);
+    // Set Value on NZCV (PSTATE and MTE scope): the other rows of the scope (N, Z, C, V) follow, and the Debug Console agrees
+    await expandVar(page, 'Scope PSTATE and MTE');
+    const nzcvRow = await revealRow(page, 'Variables', 'NZCV, value ');
+    await nzcvRow.dblclick();
+    const valueBox = pane(page, 'Variables').locator('.monaco-inputbox input').first();
+    const editing = await valueBox.waitFor({ timeout: 5000 }).then(() => true, () => false);
+    if (editing) { await valueBox.fill('0xf0000000'); await valueBox.press('Enter'); }
+    const flags = [];
+    for (const f of ['N', 'Z', 'C', 'V']) flags.push(await varValue(page, f, v => v === '1'));
+    const nzcvEval = await consoleEval(page, 'nzcv');
+    check('Set Value on NZCV in the Variables view: N, Z, C and V show 1, and the Debug Console\'s nzcv is 0xf0000000',
+      editing && flags.every(v => v === '1') && nzcvEval.startsWith('0xf0000000 '), `${editing} ${JSON.stringify(flags)} ${nzcvEval}`);
+    // the guest still runs into its use-after-free (its stack page came back from swap above)
     await page.keyboard.press('F5');
     await page.waitForFunction(() => /Tag check fault/i.test(document.querySelector('.pane-header[aria-label="Call Stack Section"]')?.textContent ?? ''), null, { timeout: 30000 }).catch(() => {});
     const h3 = await page.locator('.pane-header[aria-label="Call Stack Section"]').innerText();
@@ -461,6 +692,20 @@ try {
     for (let i = 0; i < 25 && !/Tag check fault/.test(b2); i++) { await page.waitForTimeout(200); b2 = await banner2.innerText().catch(() => ''); }
     const chips2 = (await wv.locator('#pointers .chip').allInnerTexts()).map(t => t.replace(/\s+/g, ' '));
     check('the inspector follows the VM session to its fault (tags read through the hypervisor debug path)', /Tag check fault/.test(b2) && chips2.some(c => /^x20 /.test(c)), `${b2} ${JSON.stringify(chips2)}`);
+    // at the new stop: registers and the Hypervisor scope as the adapter reports them
+    const x20var = await varValue(page, 'x20', v => /mismatch/.test(v));
+    const x20eval = await consoleEval(page, 'x20');
+    check('at the next stop the Variables view\'s x20 is what the Debug Console evaluates', !!x20var && x20eval.startsWith(`${x20var} (`), `${x20var} | ${x20eval}`);
+    hvCmp = await hvScopeAgrees();
+    check('at the next stop the Hypervisor scope agrees with the adapter', hvCmp.ok, hvCmp.detail);
+    // "Migrate VM Now": the guest moves to a new VM; the verification is reported, the views follow
+    await runCommand(page, 'Tagvisor: Migrate VM Now');
+    const mToast = page.locator('.notifications-toasts .notification-list-item-message', { hasText: /Migration/ }).first();
+    const mText = await mToast.waitFor({ timeout: 30000 }).then(() => mToast.innerText(), () => '');
+    const dst = /e2e-vm -> (\S+),/.exec(mText)?.[1];
+    check('"Tagvisor: Migrate VM Now" reports the migration verified (0 data and 0 tag mismatches)', /^Tagvisor: Migration verified: e2e-vm -> \S+, .*; verification: 0 data and 0 tag mismatches in \d+ pages?$/.test(mText.trim()), mText);
+    hvCmp = await hvScopeAgrees((w, got) => !!dst && got.VM.startsWith(`${dst},`));
+    check(`after the migration the Variables view's Hypervisor scope shows the destination VM (${dst}) and its numbers`, hvCmp.ok, hvCmp.detail);
     await page.mouse.move(1500, 980);
     await shot(page, 'vm-session.png');
   }

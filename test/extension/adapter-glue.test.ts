@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { TagvisorSession } from '../../adapter/index';
 import { faultFromExceptionInfo, granulesFromReadTags, pointerRegisters } from '../../extension/inspector/dap';
 import { granuleIndex, hex, untag, windowAround, CHUNK_GRANULES } from '../../extension/inspector/layout';
-import { snapshotToNodes, swapSummary } from '../../extension/hypervisor/tree';
+import { migrateSummary, snapshotToNodes, swapSummary } from '../../extension/hypervisor/tree';
 
 const PROGRAM = join(import.meta.dirname, '..', '..', 'examples', 'use-after-free.s');
 
@@ -191,4 +191,57 @@ test('convert private/shared as the Hypervisor commands send it, shown under Pri
   nodes = snapshotToNodes(await dap.request('tagvisor/hypervisor', {}));
   const after = nodes.find(n => n.label === 'Private ranges')!;
   assert.ok(!after.children!.some(c => c.range?.address === '0x43000000'), JSON.stringify(after.children));
+});
+
+test('"Migrate VM Now" reports the real adapter\'s verification: verified with tags, FAILED without them', async () => {
+  for (const withoutTags of [false, true]) {
+    dap = startSession();
+    const vm = { name: 'e2e-vm', mte: true, memory: [{ name: 'ram', gpa: '0x40000000', size: '64M', backing: 'anon' }] };
+    await launch(dap, { program: PROGRAM, stopOnEntry: true, vm }, ['tag-check-sync']);
+    assert.equal((await dap.event('stopped')).body.reason, 'entry');
+    await dap.request('continue', { threadId: 1 });
+    assert.equal((await dap.event('stopped')).body.reason, 'exception'); // the arena's granules are tagged by now
+    // what HypervisorView.migrate() sends (withoutTags: the broken-VMM variant)
+    const res = await dap.request('tagvisor/hypervisorAction', { action: 'migrate', withoutTags });
+    const m = migrateSummary(res);
+    assert.equal(m.verified, !withoutTags, JSON.stringify(res.verify));
+    assert.match(m.text, new RegExp(`^e2e-vm -> ${res.to}, ${res.rounds.length} rounds?, ${res.pagesSent} pages? sent${withoutTags ? ' WITHOUT tags' : ''}; verification: 0 data and ${res.verify.tagMismatches} tag mismatch(es)? in ${res.verify.pages} pages?$`));
+    if (withoutTags) assert.ok(res.verify.tagMismatches > 0, JSON.stringify(res.verify));
+    assert.notEqual(res.to, 'e2e-vm');
+  }
+  assert.deepEqual(migrateSummary({ pages: 3 }), { text: 'pages 3', verified: undefined });
+});
+
+
+test('a debug read that swaps a page back in refreshes the Hypervisor scope and view (invalidated, hypervisorChanged), once', async () => {
+  dap = startSession();
+  const vm = { name: 'e2e-vm', mte: true, memory: [{ name: 'ram', gpa: '0x40000000', size: '64M', backing: 'anon' }] };
+  await launch(dap, { program: PROGRAM, stopOnEntry: true, vm }, []);
+  assert.equal((await dap.event('stopped')).body.reason, 'entry');
+  const st = await dap.request('stackTrace', { threadId: 1, startFrame: 0, levels: 1 });
+  const scopes = (await dap.request('scopes', { frameId: st.stackFrames[0].id })).scopes;
+  const hvScope = async (): Promise<Record<string, string>> => {
+    const sc = (await dap.request('scopes', { frameId: st.stackFrames[0].id })).scopes.find((s: any) => s.name === 'Hypervisor');
+    return Object.fromEntries((await dap.request('variables', { variablesReference: sc.variablesReference })).variables.map((v: any) => [v.name, v.value]));
+  };
+  const regs = (await dap.request('variables', { variablesReference: scopes.find((s: any) => s.name === 'Registers').variablesReference })).variables;
+  const sp = regs.find((r: any) => r.name === 'sp');
+  const resident = async (): Promise<number> => Number(/^(\d+) \//.exec((await hvScope())['host resident pages / with tags'])![1]);
+  const before = await resident();
+  await dap.request('tagvisor/hypervisorAction', { action: 'swapOut', address: hex(BigInt(sp.value.split(' ')[0]) & ~0xfffn), length: 4096 });
+  await dap.event('invalidated'); // the action's own
+  await dap.event('tagvisor/hypervisorChanged');
+  assert.equal(await resident(), before - 1);
+  // expanding sp in the Variables view reads *(u64*)sp through the VMM's debug path: the page comes back
+  const kids = (await dap.request('variables', { variablesReference: sp.variablesReference })).variables;
+  assert.ok(kids.some((k: any) => k.name === '*(u64*)sp'), JSON.stringify(kids));
+  const changed = await dap.event('tagvisor/hypervisorChanged');
+  assert.ok(changed.body.recent.some((e: any) => e.kind === 'swap-in'), JSON.stringify(changed.body));
+  assert.deepEqual((await dap.event('invalidated')).body.areas, ['variables']);
+  assert.equal(await resident(), before);
+  // the refresh that follows reads the page again: nothing changes, nothing more is sent
+  await dap.request('variables', { variablesReference: sp.variablesReference });
+  await dap.request('readMemory', { memoryReference: sp.value.split(' ')[0], count: 8 });
+  await new Promise(r => setTimeout(r, 20));
+  assert.deepEqual(dap.events.filter(e => e.event === 'invalidated' || e.event === 'tagvisor/hypervisorChanged').map(e => e.event), []);
 });
