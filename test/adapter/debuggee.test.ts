@@ -197,6 +197,38 @@ test('the debugger runs compiled blocks: instruction numbers seen by hooks insid
   try { checkHistory(path, 8, 7); } finally { Cpu.blockThreshold = saved; }
 });
 
+test('data and tag watchpoints inside compiled blocks stop exactly where single-stepped code does', () => {
+  const dir = tmpDir('tv-watch-blocks');
+  const src = readFileSync(join(REPO, 'bench', 'programs', 'mte-loop.s'), 'utf8').replace(/\.equ\s+ITERATIONS,\s*[0-9]+/, '.equ ITERATIONS, 3000');
+  writeFileSync(join(dir, 'loop.s'), src);
+  const hits = (threshold: number, access: 'write' | 'read' | 'tag'): string[] => {
+    const saved = Cpu.blockThreshold;
+    Cpu.blockThreshold = threshold;
+    try {
+      const d = debuggee(join(dir, 'loop.s'), 0);
+      const loop = d.program.elf.symbol('loop')!.value;
+      d.setBreakpoints([loop]);
+      let s = go(d);
+      assert.equal(s.reason, 'breakpoint');
+      d.setBreakpoints([]);
+      const base = Number(d.cpu.x[5] & ~0xfffn);
+      d.setWatchpoints([{ id: 1, start: base + 200 * 16, length: 8, access }]);
+      const out: string[] = [];
+      for (let k = 0; k < 6; k++) {
+        s = go(d);
+        assert.equal(s.reason, 'data breakpoint', JSON.stringify(s.reason));
+        if (s.reason === 'data breakpoint') out.push(`${d.position} ${d.pc.toString(16)} ${s.hit.kind} ${s.hit.write} ${s.hit.pc.toString(16)}`);
+      }
+      return out;
+    } finally { Cpu.blockThreshold = saved; }
+  };
+  for (const access of ['write', 'read', 'tag'] as const) {
+    const single = hits(0, access);
+    assert.equal(new Set(single).size, 6, `${access}: six different hits`);
+    assert.deepEqual(hits(1, access), single, access);
+  }
+});
+
 test('reverse execution over a static glibc C program (many system calls, malloc, printf)', { skip: missingTools('aarch64-linux-gnu-gcc') }, () => {
   const dir = tmpDir('tv-hist-c');
   const exe = join(dir, 'uaf');
