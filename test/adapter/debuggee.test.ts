@@ -409,6 +409,15 @@ function bareRun(path: string): { out: string; status: string } {
 
 const statusOf = (s: ReturnType<typeof go>): string => (s.reason === 'exited' ? JSON.stringify([s.status.code, s.status.signal, s.status.core]) : `not exited: ${s.reason}`);
 
+/** A history-recording debuggee that stops for signals, and the guest output so far. */
+function stoppingOnSignals(path: string): { d: Debuggee; out: () => string } {
+  const d = debuggee(path, 100_000);
+  let text = '';
+  d.on('output', o => { text += o.text; });
+  d.exceptionFilters.set('signal', null);
+  return { d, out: () => text };
+}
+
 function symbolAddress(d: Debuggee, name: string): number {
   const s = d.program.elf.symbols.find(x => x.name === name);
   assert.ok(s, `symbol ${name}`);
@@ -454,10 +463,7 @@ test('signal-delivery-stop: kill(getpid(), SIGUSR1) stops before the handler fra
 });
 
 test('signal-delivery-stop: tgkill SIGABRT with the default action stops with the process alive; continuing kills it (134)', () => {
-  const d = debuggee(ABORT_S, 100_000);
-  let out = '';
-  d.on('output', o => { out += o.text; });
-  d.exceptionFilters.set('signal', null);
+  const { d, out } = stoppingOnSignals(ABORT_S);
   const s = go(d);
   assert.equal(s.reason, 'exception');
   if (s.reason !== 'exception') return;
@@ -470,7 +476,7 @@ test('signal-delivery-stop: tgkill SIGABRT with the default action stops with th
   assert.equal(d.proc.exited, null);
   assert.equal(d.cpu.x[20], 0xabn, 'registers as at the kernel exit');
   assert.equal(d.cpu.x[8], 131n);
-  assert.equal(out, 'about to abort\n');
+  assert.equal(out(), 'about to abort\n');
   // Memory and registers can be read at the stop (the state a core dump would have).
   assert.notEqual(d.readWord(d.pc), undefined);
   const end = go(d);
@@ -479,7 +485,7 @@ test('signal-delivery-stop: tgkill SIGABRT with the default action stops with th
   if (end.reason === 'exited') assert.equal(128 + end.status.signal!, 134);
   const bare = bareRun(ABORT_S);
   assert.equal(statusOf(end), bare.status);
-  assert.equal(out, bare.out);
+  assert.equal(out(), bare.out);
 });
 
 test('async tag faults stop at the mismatching access before it is performed, without history too, and inside compiled blocks', () => {
@@ -612,10 +618,7 @@ test('signal-delivery-stop: a condition on the signal filter decides; ignored si
 });
 
 test('signal-delivery-stop: stepIn enters the handler at its first instruction; next runs the handler and steps over the instruction', () => {
-  const d = debuggee(SIGUSR1_S, 100_000);
-  let out = '';
-  d.on('output', o => { out += o.text; });
-  d.exceptionFilters.set('signal', null);
+  const { d, out } = stoppingOnSignals(SIGUSR1_S);
   assert.equal(go(d).reason, 'exception');
   const at = d.position, pc0 = d.pc, sp0 = d.cpu.x[SP];
   assert.equal(go(d, { kind: 'stepIn', granularity: 'instruction' }).reason, 'step');
@@ -636,7 +639,7 @@ test('signal-delivery-stop: stepIn enters the handler at its first instruction; 
   assert.equal(out2, 'in handler\n');
   assert.equal(statusOf(go(d2)), '[10,null,false]');
   assert.equal(statusOf(go(d)), '[10,null,false]');
-  assert.equal(out, 'in handler\nback in _start\n');
+  assert.equal(out(), 'in handler\nback in _start\n');
 });
 
 test('signal-delivery-stop with reverse execution: back and forward again stops at the same delivery, replay delivers without stopping', () => {
