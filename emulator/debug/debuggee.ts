@@ -751,7 +751,18 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       if (this.history && !this.history.busy) this.history.checkpointProcess();
       return { kind: 'stop', stop: { reason: 'exception', exception } };
     }
+    const vmExit = r.reason === 'stopped' && this.vmm ? this.vmm.vm.takePendingExit() : null;
     if (this.pendingStop) return { kind: 'stop', stop: this.pendingStop };
+    if (vmExit) {
+      // KVM_RUN failed (stage 2 left the access to the VMM): the guest saw nothing and cannot go on
+      // until the VMM acts, so this stops whatever the filters say (continuing tries again).
+      const hv: ExceptionStop['hv'] = vmExit.reason === 'error'
+        ? { kind: 'run-error', reason: `KVM_RUN returns ${vmExit.ret}: -${vmExit.errno}: ${vmExit.message}`, gpa: vmExit.gpa }
+        : vmExit.reason === 'memory_fault'
+          ? { kind: 'memory-fault-exit', reason: `KVM_EXIT_MEMORY_FAULT: ${vmExit.private ? 'private' : 'shared'} access the VMM did not resolve`, gpa: vmExit.gpa }
+          : { kind: vmExit.reason, reason: `KVM_RUN exit ${vmExit.reason}`, gpa: -1 };
+      return { kind: 'stop', stop: { reason: 'exception', exception: { filter: 'hypervisor', pc: this.pc, tcf: this.tcf(), hv } } };
+    }
     switch (r.reason) {
       case 'limit': return { kind: 'limit' };
       case 'exit': return { kind: 'stop', stop: { reason: 'exited', status: r.status } };

@@ -55,13 +55,11 @@ export class LinuxGuest implements HvGuest {
   private sliceResult(r: RunResult): GuestSliceResult {
     switch (r.reason) {
       case 'limit': return { kind: 'limit' };
-      case 'exit':
-        // The runtime turns every GuestFault 'external' into SIGBUS (BUS_OBJERR). When stage 2 left an
-        // exit for the VMM (KVM_RUN failed), that is what KVM_RUN reports, not the guest's death.
-        if (r.status.signal === 7 && this.vm.peekPendingExit() !== null) return { kind: 'hv-exit' };
-        return { kind: 'exit', status: shellStatus(r.status) };
+      case 'exit': return { kind: 'exit', status: shellStatus(r.status) };
       case 'breakpoint': return { kind: 'stop', reason: `breakpoint at 0x${r.pc.toString(16)}` };
-      case 'stopped': return { kind: 'stop', reason: 'stop requested' };
+      case 'stopped':
+        // The runtime stops (without a signal to the guest) when stage 2 left an exit for the VMM.
+        return this.vm.peekPendingExit() !== null ? { kind: 'hv-exit' } : { kind: 'stop', reason: 'stop requested' };
       case 'blocked': return { kind: 'stop', reason: `blocked forever in ${r.syscall}` };
     }
   }

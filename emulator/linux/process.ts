@@ -412,6 +412,15 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     }
   }
 
+  /**
+   * After a refused guest-physical access: did the physical layer (the hypervisor's stage 2) leave
+   * an exit for the VMM (a KVM_RUN error, an unhandled memory-fault exit) rather than inject an
+   * external abort into the guest? Then `run` returns 'stopped' and the VMM takes the exit.
+   */
+  private vmmMustAct(): boolean {
+    return (this.phys.peekPendingExit?.() ?? null) !== null;
+  }
+
   /** What the kernel does when the CPU loop returns; a RunResult when `run` must return. */
   private handleStop(stop: Stop): RunResult | null {
     return this.guardKernel(stop === Stop.Svc ? this.cpu.pc - 4 : this.cpu.pc, () => this.kernelWork(stop));
@@ -423,9 +432,11 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
       return work() ?? null;
     } catch (e) {
       if (!(e instanceof PhysAccessError)) throw e;
-      // The kernel itself touched guest-physical memory the physical layer refused (e.g. a stage-2
-      // abort left for the VMM): like a synchronous external abort at the instruction that entered.
+      // The kernel itself touched guest-physical memory the physical layer refused. Left for the
+      // VMM: KVM_RUN returns to it, and retrying restarts the system call. Otherwise like a
+      // synchronous external abort at the instruction that entered.
       this.cpu.pc = pcBefore;
+      if (this.vmmMustAct()) return { reason: 'stopped' };
       const fr: FaultRecord = { kind: 'external', pc: pcBefore, va: BigInt(e.gpn * PAGE_SIZE), write: e.write, exec: false, size: 0, logicalTag: 0, allocationTag: 0, word: this.peekWord(pcBefore), detail: e.reason };
       this.lastFault = fr;
       this.emit('fault', fr);
@@ -445,7 +456,12 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
         const blocked = this.syscall();
         return blocked ? { reason: 'blocked', syscall: blocked } : null;
       }
-      case Stop.Fault: this.onFault(c.fault!); return null;
+      case Stop.Fault:
+        // Stage 2 left this access to the VMM (KVM_RUN fails): the guest sees nothing, the vCPU
+        // stays at the faulting instruction for the VMM to decide.
+        if (c.fault!.kind === 'external' && this.vmmMustAct()) return { reason: 'stopped' };
+        this.onFault(c.fault!);
+        return null;
       case Stop.Undefined: this.onUndefined(c.undefinedWord); return null;
       case Stop.Trap: this.onTrap(c.trap!); return null;
       case Stop.Breakpoint: return { reason: 'breakpoint', pc: c.pc };

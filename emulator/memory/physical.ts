@@ -38,6 +38,11 @@ export interface GuestPhysicalMemory {
    * guest-physical page numbers the guest kernel may hand out as page frames.
    */
   ramRanges(): { firstGpn: number; count: number }[];
+  /**
+   * After a refusal (PhysAccessError): the exit left for the VMM, if the access needs the VMM to
+   * act (KVM_RUN fails) rather than an abort injected into the guest. Not consumed. Absent: never.
+   */
+  peekPendingExit?(): unknown;
 }
 
 /** Plain RAM: a sparse array of pages, every page tag-capable and writable. */

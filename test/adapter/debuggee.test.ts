@@ -197,6 +197,26 @@ test('the debugger runs compiled blocks: instruction numbers seen by hooks insid
   try { checkHistory(path, 8, 7); } finally { Cpu.blockThreshold = saved; }
 });
 
+test('a KVM_RUN error stops the debugger at the faulting instruction (filters or not); the guest gets no SIGBUS; continuing meets it again', () => {
+  const vm = parseVmDescriptionText(readFileSync(join(REPO, 'examples', 'vm-device-dax.json'), 'utf8'));
+  const d = new Debuggee({ program: loadProgram(join(REPO, 'test', 'cli', 'fixtures', 'bus-handler.s')), args: [], env: {}, cwd: REPO, seed: 1, historySize: 0, vm });
+  const signals: number[] = [];
+  d.proc.on('signal', e => signals.push(e.signo));
+  let at = -1;
+  for (let k = 0; k < 3; k++) {
+    const s = go(d);
+    assert.equal(s.reason, 'exception', JSON.stringify(s.reason));
+    if (s.reason !== 'exception') return;
+    assert.equal(s.exception.filter, 'hypervisor');
+    assert.equal(s.exception.hv?.kind, 'run-error');
+    assert.match(s.exception.hv?.reason ?? '', /^KVM_RUN returns -14: -EFAULT: user_mem_abort: MTE VM and the VMA .* lacks VM_MTE_ALLOWED/);
+    assert.equal(A64.disassemble(d.readWord(d.pc)!, { pc: d.pc }).text, 'str\tx2, [x0, x2]', 'at the store that touched DAX memory');
+    if (at < 0) at = d.position; else assert.equal(d.position, at, 'nothing ran: the VM cannot go on');
+    assert.equal(d.exited, null);
+  }
+  assert.deepEqual(signals, [], 'no SIGBUS reached the guest');
+});
+
 test('data and tag watchpoints inside compiled blocks stop exactly where single-stepped code does', () => {
   const dir = tmpDir('tv-watch-blocks');
   const src = readFileSync(join(REPO, 'bench', 'programs', 'mte-loop.s'), 'utf8').replace(/\.equ\s+ITERATIONS,\s*[0-9]+/, '.equ ITERATIONS, 3000');

@@ -53,6 +53,17 @@ test('--vm examples/vm-migrate-without-tags.json: tag check fault on the destina
   assert.match(f.stderr, /^hv\[src#1\] migration-verify .* 0 data and 16 tag mismatch\(es\) \(expected: migrated without tags\)/m);
 });
 
+test('--vm examples/vm-device-dax.json: a KVM_RUN error is the VMM\'s, not a SIGBUS for the guest (its SIGBUS handler does not run)', { skip }, () => {
+  const prog = 'test/cli/fixtures/bus-handler.s';
+  assert.equal(tagvisor([prog]).status, 0);
+  const r = tagvisor(['--vm', ex('vm-device-dax.json'), prog]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stdout, '', 'the guest handler did not run');
+  assert.match(r.stderr, /^tagvisor: KVM_RUN failed: -EFAULT: user_mem_abort: MTE VM and the VMA .* lacks VM_MTE_ALLOWED/m);
+  assert.match(r.stderr, /the VM stopped at pc 0x[0-9a-f]+, gpa 0x4001[0-9a-f]{4} after \d+ instructions/);
+  assert.doesNotMatch(r.stderr, /internal error/);
+});
+
 test('--vm examples/vm-device-nc.json: code in a non-cacheable device page does not run (KVM -ENOEXEC: SIGBUS at the fetch); on plain RAM it does', { skip }, () => {
   const prog = 'test/cli/fixtures/exec-device.s';
   assert.equal(tagvisor([prog]).status, 0);
