@@ -9,7 +9,8 @@
 //
 // Contract for template source (one JavaScript statement list):
 //  - names in scope: `c` (the Cpu), `x` (c.x), `w` (c.x32: X[n] low half at w[2n], high at
-//    w[2n+1]), `m` (c.mmu), `tv`, `tf`, `tp` (the MMU's TLB vpn / flags / page arrays) and the
+//    w[2n+1]), the vector registers as `vb` / `vh` / `vw` / `vd` (c.v8, c.v16, c.v32, c.vf64:
+//    Vn's bytes at vb[16n..], words at vw[4n..4n+3], low double at vd[2n]), `m` (c.mmu), `tv`, `tf`, `tp` (the MMU's TLB vpn / flags / page arrays) and the
 //    helpers of JIT_HELPERS by name;
 //  - temporaries are declared with const/let (the compiler wraps each template in a block);
 //  - nothing outside `$SLOW` may throw, call a memory hook or depend on c.pc (pc-relative values
@@ -383,6 +384,39 @@ interface Access {
   t: number;
   /** Second register of a pair (each half of the access is size / 2 bytes). */
   t2?: number;
+  /** t (and t2) are vector registers (B/H/S/D/Q: loads zero the rest of the register). */
+  vec?: boolean;
+}
+
+const VW = (r: number, i: number): string => `vw[${4 * r + i}]`;
+
+/** The data movement between page view `v` at offset `o` and vector register(s) (sizes 1-16 per register). */
+function moveVec(a: Access): string {
+  const le = ', true';
+  const regs = a.t2 === undefined ? [a.t] : [a.t, a.t2];
+  const each = a.size / regs.length;
+  if (a.store) {
+    const s: string[] = [];
+    regs.forEach((r, k) => {
+      const base = k * each;
+      if (each >= 4) for (let i = 0; i < each / 4; i++) s.push(`v.setUint32(o + ${base + 4 * i}, ${VW(r, i)}${le});`);
+      else s.push(each === 2 ? `v.setUint16(o + ${base}, ${VW(r, 0)} & 65535${le});` : `v.setUint8(o + ${base}, ${VW(r, 0)} & 255);`);
+    });
+    return s.join(' ');
+  }
+  // Loads read everything first, then write the register(s) in order (Rt2 last, as the closures do).
+  const reads: string[] = [], writes: string[] = [];
+  regs.forEach((r, k) => {
+    const base = k * each;
+    for (let i = 0; i < 4; i++) {
+      if (i * 4 < each) {
+        const name = `d${k}_${i}`;
+        reads.push(`${name} = ${each >= 4 ? `v.getUint32(o + ${base + 4 * i}${le})` : each === 2 ? `v.getUint16(o + ${base}${le})` : `v.getUint8(o + ${base})`}`);
+        writes.push(`${VW(r, i)} = ${name};`);
+      } else writes.push(`${VW(r, i)} = 0;`);
+    }
+  });
+  return `const ${reads.join(', ')}; ${writes.join(' ')}`;
 }
 
 /** Code computing `lo`, `hi` = Xn + off (off a small integer, maybe negative). */
@@ -406,6 +440,7 @@ const DATA_SET: Record<number, string> = { 1: 'setUint8', 2: 'setUint16', 4: 'se
 
 /** The data movement between page view `v` at offset `o` and the register(s). */
 function move(a: Access): string {
+  if (a.vec) return moveVec(a);
   const le = ', true';
   if (a.t2 !== undefined) {
     const half = a.size / 2;
@@ -444,7 +479,11 @@ function access(addr: string, a: Access, checked: boolean, after = ''): string {
   s.push(`let ok = o <= ${4096 - a.size} && tv[i] === (hi & 16777215) * 1048576 + (lo >>> 12) && (tf[i] & ${write ? 2 : 1}) !== 0;`);
   if (checked) {
     s.push('if (ok && (tf[i] & 8) !== 0 && c.tcf0 !== 0 && c.tco === 0) {');
-    s.push(`const tg = tp[i].tags; ok = (o & 15) <= ${16 - a.size} && (tg === null ? 0 : (tg[o >> 5] >> ((o >> 2) & 4)) & 15) === ((hi >>> 24) & 15); }`);
+    const tagAt = (o: string): string => `(tg === null ? 0 : (tg[${o} >> 5] >> ((${o} >> 2) & 4)) & 15)`;
+    s.push(a.size <= 16
+      ? `const tg = tp[i].tags; ok = (o & 15) <= ${16 - a.size} && ${tagAt('o')} === ((hi >>> 24) & 15); }`
+      // 32 bytes (LDP/STP of Q registers): two whole granules.
+      : `const tg = tp[i].tags, lt = (hi >>> 24) & 15; ok = (o & 15) === 0 && ${tagAt('o')} === lt && ${tagAt('(o + 16)')} === lt; }`);
   }
   if (write) s.push('if (ok && (m.hooks.beforeWrite !== undefined || tp[i].decoded !== null)) ok = false;');
   s.push(`if (ok) { const v = tp[i].view; ${move(a)} ${after} } else $SLOW`);
@@ -456,7 +495,7 @@ type Mode = 'uimm' | 'unscaled' | 'unpriv' | 'pre' | 'post' | 'reg';
 function single(a: Omit<Access, 't'>, mode: Mode, log2: number): JitTemplate {
   return f => {
     const n = rd31(f.Rn, true);
-    const acc: Access = { ...a, t: a.store ? rd31(f.Rt, false) : wr31(f.Rt, false) };
+    const acc: Access = { ...a, t: a.vec ? f.Rt : a.store ? rd31(f.Rt, false) : wr31(f.Rt, false) };
     if (mode === 'reg') {
       const m = rd31(f.Rm, false), sh = f.S ? log2 : 0;
       const [bl, bh] = f.option === 3 || f.option === 7 ? shifted(0, sh, true) : extended(f.option, sh);
@@ -472,11 +511,11 @@ function single(a: Omit<Access, 't'>, mode: Mode, log2: number): JitTemplate {
   };
 }
 
-function pair(load: boolean, log2: 2 | 3, mode: 'nt' | 'off' | 'pre' | 'post'): JitTemplate {
+function pair(load: boolean, log2: 2 | 3 | 4, mode: 'nt' | 'off' | 'pre' | 'post', vec = false): JitTemplate {
   return f => {
     const n = rd31(f.Rn, true);
-    const t = load ? wr31(f.Rt, false) : rd31(f.Rt, false), t2 = load ? wr31(f.Rt2, false) : rd31(f.Rt2, false);
-    const acc: Access = { size: 2 << log2, t, t2, ...(load ? { load: 'x' as const } : { store: true }) };
+    const t = vec ? f.Rt : load ? wr31(f.Rt, false) : rd31(f.Rt, false), t2 = vec ? f.Rt2 : load ? wr31(f.Rt2, false) : rd31(f.Rt2, false);
+    const acc: Access = { size: 2 << log2, t, t2, vec, ...(load ? { load: 'x' as const } : { store: true }) };
     const off = sfield(f.imm7, 7) * (1 << log2);
     const wb = mode === 'pre' || mode === 'post';
     if (mode === 'pre') return access(addrImm(n, off), acc, true, `${L(n)} = lo; ${H(n)} = hi;`);
@@ -529,6 +568,12 @@ const GP_SINGLE: { id: string; log2: number; a: Omit<Access, 't'> }[] = [
   { id: 'LDR_x', log2: 3, a: { size: 8, load: 'x' } },
 ];
 
+/** FP/SIMD register loads and stores (B H S D Q): no unprivileged forms. */
+const FP_SINGLE: { id: string; log2: number; a: Omit<Access, 't'> }[] = ['b', 'h', 's', 'd', 'q'].flatMap((r, log2) => [
+  { id: `LDR_${r}`, log2, a: { size: 1 << log2, load: 'x' as const, vec: true } },
+  { id: `STR_${r}`, log2, a: { size: 1 << log2, store: true, vec: true } },
+]);
+
 export const TEMPLATES: Record<string, JitTemplate> = {
   MOVZ: moveWide('z'), MOVN: moveWide('n'), MOVK: moveWide('k'),
   ADD_imm: addSubImm(false, false), ADDS_imm: addSubImm(false, true), SUB_imm: addSubImm(true, false), SUBS_imm: addSubImm(true, true),
@@ -553,4 +598,13 @@ export const TEMPLATES: Record<string, JitTemplate> = {
 };
 for (const k of GP_SINGLE) {
   for (const mode of ['uimm', 'unscaled', 'unpriv', 'pre', 'post', 'reg'] as const) TEMPLATES[`${k.id}_${mode}`] = single(k.a, mode, k.log2);
+}
+for (const k of FP_SINGLE) {
+  for (const mode of ['uimm', 'unscaled', 'pre', 'post', 'reg'] as const) TEMPLATES[`${k.id}_${mode}`] = single(k.a, mode, k.log2);
+}
+for (const [r, log2] of [['s', 2], ['d', 3], ['q', 4]] as const) {
+  for (const mode of ['off', 'nt', 'pre', 'post'] as const) {
+    TEMPLATES[`LDP_${r}_${mode}`] = pair(true, log2, mode, true);
+    TEMPLATES[`STP_${r}_${mode}`] = pair(false, log2, mode, true);
+  }
 }

@@ -99,7 +99,7 @@ class Machine {
   }
 }
 
-interface State { x: bigint[]; nzcv: number; tcf0: number; tco: number; ata: boolean; gcrExclude: number; rgsr: number; data: Uint8Array[]; tags: Uint8Array[] }
+interface State { x: bigint[]; v: bigint[]; fpcr: number; fpsr: number; nzcv: number; tcf0: number; tco: number; ata: boolean; gcrExclude: number; rgsr: number; data: Uint8Array[]; tags: Uint8Array[] }
 
 function randomState(r: Rng): State {
   const data = DATA_PAGES.map(p => (p ? Uint8Array.from({ length: PAGE_SIZE }, () => r.int(256)) : new Uint8Array(0)));
@@ -126,14 +126,33 @@ function randomState(r: Rng): State {
     return r.next64();
   };
   const x = Array.from({ length: 33 }, (_, i) => (i === 31 ? 0n : value()));
+  // Vector registers: ordinary doubles (often: the FP fast paths), special doubles, bytes with zeros
+  // (string routines), random bits.
+  const F = new Float64Array(1), FB = new BigUint64Array(F.buffer);
+  const dbl = (d: number): bigint => { F[0] = d; return FB[0]; };
+  const vval = (): bigint => {
+    const k = r.int(10);
+    if (k < 5) return dbl((r.int(2) ? -1 : 1) * (r.int(1 << 30) + 1) * 2 ** (r.int(80) - 50) / (r.int(1000) + 1));
+    if (k < 6) return dbl([0, -0, Infinity, -Infinity, NaN, 2 ** -1074, 2 ** -1022, 1.5, 2 ** 1023, 2 ** 53, -(2 ** 63), 2 ** 63][r.int(12)]);
+    if (k < 8) { let b = 0n; for (let i = 0; i < 8; i++) b |= BigInt(r.chance(0.3) ? 0 : r.int(256)) << BigInt(8 * i); return b; }
+    if (k < 9) return EDGE[r.int(EDGE.length)];
+    return r.next64();
+  };
+  const v = Array.from({ length: 64 }, (_, i) => (i % 2 === 1 && r.chance(0.3) ? 0n : vval()));
+  // FPCR: usually the default (FP fast paths); else flush-to-zero, default NaN or a rounding mode.
+  const fpcr = r.chance(0.8) ? 0 : [1 << 24, 1 << 25, 1 << 22, 2 << 22, 3 << 22, 1 << 26][r.int(6)];
+  // FPSR: often with IXC (cumulative inexact) already set, as in most running programs.
+  const fpsr = (r.chance(0.8) ? 0x10 : 0) | (r.chance(0.2) ? r.int(256) & 0x9f : 0) | (r.chance(0.1) ? 1 << 27 : 0);
   return {
-    x, nzcv: r.int(16) << 28, tcf0: r.int(4), tco: r.chance(0.2) ? 1 : 0, ata: r.chance(0.9),
+    x, v, fpcr, fpsr, nzcv: r.int(16) << 28, tcf0: r.int(4), tco: r.chance(0.2) ? 1 : 0, ata: r.chance(0.9),
     gcrExclude: r.chance(0.3) ? 0xffff : r.int(0x10000), rgsr: (r.int(0xffff) + 1) << 8 | r.int(16), data, tags,
   };
 }
 
 /** log2 of the access size of a load/store id (the access's element for pairs). */
 function log2Of(id: string): number {
+  const fp = /^(LDR|STR|LDP|STP)_([bhsdq])_/.exec(id);
+  if (fp) return 'bhsdq'.indexOf(fp[2]);
   if (/^(LDRB|STRB|LDRSB)/.test(id)) return 0;
   if (/^(LDRH|STRH|LDRSH)/.test(id)) return 1;
   if (/^(LDRSW|STG)/.test(id) || /_w_/.test(id)) return id.startsWith('STG') ? 4 : 2;
@@ -169,6 +188,8 @@ function aimAtData(id: string, f: Record<string, number>, st: State, r: Rng): vo
 function apply(m: Machine, s: State): void {
   const c = m.cpu;
   s.x.forEach((v, i) => { c.x[i] = v; });
+  s.v.forEach((v, i) => { c.v[i] = v; });
+  c.fpcr = s.fpcr; c.fpsr = s.fpsr;
   c.x[33] = 0n;
   c.nzcv = s.nzcv; c.tcf0 = s.tcf0; c.tco = s.tco; c.ata = s.ata; c.gcrExclude = s.gcrExclude; c.rgsr = s.rgsr; c.tfsre0 = 0;
   c.steps = 0;
@@ -187,13 +208,13 @@ function apply(m: Machine, s: State): void {
   DATA_PAGES.forEach((p, i) => { if (p) c.mmu.read8(BigInt(DATA + i * PAGE_SIZE), false); });
 }
 
-interface Outcome { stop: number; pc: number; steps: number; x: bigint[]; nzcv: number; fault: string; trap: string; rgsr: number; tfsre0: number; data: string[]; tags: string[]; mismatches: string }
+interface Outcome { stop: number; pc: number; steps: number; x: bigint[]; v: bigint[]; fpcr: number; fpsr: number; nzcv: number; fault: string; trap: string; rgsr: number; tfsre0: number; data: string[]; tags: string[]; mismatches: string }
 
 function outcome(m: Machine, stop: number): Outcome {
   const c = m.cpu;
   const f = c.fault;
   return {
-    stop, pc: c.pc, steps: c.steps, x: Array.from(c.x.subarray(0, 33)), nzcv: c.nzcv,
+    stop, pc: c.pc, steps: c.steps, x: Array.from(c.x.subarray(0, 33)), v: Array.from(c.v), fpcr: c.fpcr, fpsr: c.fpsr, nzcv: c.nzcv,
     fault: f ? `${f.kind} ${f.va.toString(16)} w=${f.write} x=${f.exec} lt=${f.logicalTag} at=${f.allocationTag} size=${f.size} ${f.detail}` : '',
     trap: c.trap ? `${c.trap.stop} ${c.trap.detail}` : '', rgsr: c.rgsr, tfsre0: c.tfsre0,
     data: DATA_PAGES.map((p, i) => (p ? Buffer.from(m.page(DATA + i * PAGE_SIZE).data).toString('hex') : '')),
@@ -279,7 +300,7 @@ function program(m: Machine, lines: string[]): void {
 function runChunked(lines: string[], chunk: number, threshold: number, setup?: (m: Machine) => void): Outcome {
   const m = new Machine();
   program(m, lines);
-  apply(m, { x: Array.from({ length: 33 }, () => 0n), nzcv: 0, tcf0: 1, tco: 0, ata: true, gcrExclude: 0, rgsr: 0x1200, data: DATA_PAGES.map(() => new Uint8Array(PAGE_SIZE)), tags: DATA_PAGES.map(() => new Uint8Array(128)) });
+  apply(m, { x: Array.from({ length: 33 }, () => 0n), v: Array.from({ length: 64 }, () => 0n), fpcr: 0, fpsr: 0, nzcv: 0, tcf0: 1, tco: 0, ata: true, gcrExclude: 0, rgsr: 0x1200, data: DATA_PAGES.map(() => new Uint8Array(PAGE_SIZE)), tags: DATA_PAGES.map(() => new Uint8Array(128)) });
   setup?.(m);
   let stop: number = Stop.Limit;
   for (let k = 0; k < 1_000_000 && stop === Stop.Limit; k++) stop = runWith(m, threshold, chunk);
@@ -356,7 +377,7 @@ describe('programs: chunking, budgets, loops and faults inside blocks', () => {
     for (const th of [0, 1]) {
       const m = new Machine();
       program(m, prog);
-      apply(m, { x: Array.from({ length: 33 }, () => 0n), nzcv: 0, tcf0: 0, tco: 0, ata: true, gcrExclude: 0, rgsr: 0x1200, data: DATA_PAGES.map(() => new Uint8Array(PAGE_SIZE)), tags: DATA_PAGES.map(() => new Uint8Array(128)) });
+      apply(m, { x: Array.from({ length: 33 }, () => 0n), v: Array.from({ length: 64 }, () => 0n), fpcr: 0, fpsr: 0, nzcv: 0, tcf0: 0, tco: 0, ata: true, gcrExclude: 0, rgsr: 0x1200, data: DATA_PAGES.map(() => new Uint8Array(PAGE_SIZE)), tags: DATA_PAGES.map(() => new Uint8Array(128)) });
       m.cpu.mmu.hooks.beforeWrite = () => { m.cpu.stop = Stop.Requested; };
       assert.equal(runWith(m, th, 100), Stop.Requested, `threshold ${th}`);
       assert.equal(m.cpu.pc, CODE + 12);
@@ -369,7 +390,7 @@ describe('programs: chunking, budgets, loops and faults inside blocks', () => {
     const prog = ['add x0, x0, #1', 'add x0, x0, #1', 'add x0, x0, #1', 'add x0, x0, #1', 'b 0x400000'];
     const m = new Machine();
     program(m, prog);
-    apply(m, { x: Array.from({ length: 33 }, () => 0n), nzcv: 0, tcf0: 0, tco: 0, ata: true, gcrExclude: 0, rgsr: 0x1200, data: DATA_PAGES.map(() => new Uint8Array(PAGE_SIZE)), tags: DATA_PAGES.map(() => new Uint8Array(128)) });
+    apply(m, { x: Array.from({ length: 33 }, () => 0n), v: Array.from({ length: 64 }, () => 0n), fpcr: 0, fpsr: 0, nzcv: 0, tcf0: 0, tco: 0, ata: true, gcrExclude: 0, rgsr: 0x1200, data: DATA_PAGES.map(() => new Uint8Array(PAGE_SIZE)), tags: DATA_PAGES.map(() => new Uint8Array(128)) });
     assert.equal(runWith(m, 1, 1000), Stop.Limit);
     assert.equal(m.cpu.x[0], 800n, '200 passes of 4 adds and a branch');
     assert.equal(m.cpu.pc, CODE);
