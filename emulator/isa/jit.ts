@@ -550,6 +550,95 @@ function tagStore(mode: 'off' | 'pre' | 'post'): JitTemplate {
   };
 }
 
+// ---- templates: Advanced SIMD and FP moves -----------------------------------------------------------
+// Results are computed into locals before Vd is written (Vd may be a source); a 64-bit (Q = 0) result
+// clears bits [127:64].
+
+const ELEM_VIEW = ['vb', 'vh', 'vw'];
+const ELEM_MASK = [255, 65535, 4294967295];
+/** Clears the upper half of Vd when the operation is 64-bit. */
+const zeroUpper = (d: number, q: number): string => (q ? '' : ` ${VW(d, 2)} = 0; ${VW(d, 3)} = 0;`);
+
+/** Writes words r0..r(k-1) to Vd (k = 2 or 4), clearing the upper half for 2. */
+function storeWords(d: number, k: number): string {
+  const s: string[] = [];
+  for (let i = 0; i < 4; i++) s.push(`${VW(d, i)} = ${i < k ? `r${i}` : 0};`);
+  return s.join(' ');
+}
+
+/** Three-same logical ops on 32-bit words: (d, n, m) -> result expression. */
+const VLOGIC: Record<string, (d: string, a: string, b: string) => string> = {
+  AND_v: (_d, a, b) => `${a} & ${b}`, BIC_v: (_d, a, b) => `${a} & ~${b}`, ORR_v: (_d, a, b) => `${a} | ${b}`, ORN_v: (_d, a, b) => `${a} | ~${b}`,
+  EOR_v: (_d, a, b) => `${a} ^ ${b}`, BSL_v: (d, a, b) => `(${a} & ${d}) | (${b} & ~${d})`,
+  BIT_v: (d, a, b) => `(${d} & ~${b}) | (${a} & ${b})`, BIF_v: (d, a, b) => `(${d} & ${b}) | (${a} & ~${b})`,
+};
+function vlogic(id: string): JitTemplate {
+  return f => {
+    const k = f.Q ? 4 : 2, s: string[] = [];
+    for (let i = 0; i < k; i++) s.push(`const r${i} = (${VLOGIC[id](VW(f.Rd, i), VW(f.Rn, i), VW(f.Rm, i))}) >>> 0;`);
+    return `${s.join(' ')} ${storeWords(f.Rd, k)}`;
+  };
+}
+
+/**
+ * All ones in each element of word `x` (an expression of a uint32) that is zero, else zero: bytes
+ * and halfwords by the carry-free "has zero lane" test, words and doublewords directly.
+ */
+function zeroLanes(size: number, x: string): string {
+  if (size === 0) return `((((((${x} & 2139062143) + 2139062143) | ${x}) & 2155905152) ^ 2155905152) >>> 7) * 255`;
+  if (size === 1) return `((((((${x} & 2147450879) + 2147450879) | ${x}) & 2147516416) ^ 2147516416) >>> 15) * 65535`;
+  return `(${x}) === 0 ? 4294967295 : 0`;
+}
+
+/** CMEQ (vector, zero / register): Vd element = all ones where Vn's element is zero (equals Vm's). */
+function cmeq(zero: boolean): JitTemplate {
+  return f => {
+    const k = f.Q ? 4 : 2, s: string[] = [];
+    for (let i = 0; i < k; i++) s.push(`const e${i} = ${zero ? VW(f.Rn, i) : `(${VW(f.Rn, i)} ^ ${VW(f.Rm, i)}) >>> 0`};`);
+    if (f.size === 3) for (let i = 0; i < k; i += 2) s.push(`const r${i} = (e${i} | e${i + 1}) === 0 ? 4294967295 : 0, r${i + 1} = r${i};`);
+    else for (let i = 0; i < k; i++) s.push(`const r${i} = ${zeroLanes(f.size, `e${i}`)};`);
+    return `${s.join(' ')} ${storeWords(f.Rd, k)}`;
+  };
+}
+
+/** Unsigned pairwise ops on elements of 8, 16 or 32 bits: UMAXP, UMINP, ADDP (wrapping). */
+function pairwise(op: 'max' | 'min' | 'add'): JitTemplate {
+  return f => {
+    if (f.size > 2) return undefined;
+    const A = ELEM_VIEW[f.size], per = 16 >> f.size, cnt = (f.Q ? 16 : 8) >> f.size, half = cnt >> 1;
+    const e = (r: number, i: number): string => `${A}[${r * per + i}]`;
+    const fn = (a: string, b: string): string => (op === 'add' ? `(${a} + ${b})` : `(${a} ${op === 'max' ? '>' : '<'} ${b} ? ${a} : ${b})`);
+    const s: string[] = [];
+    for (let i = 0; i < half; i++) s.push(`const a${i} = ${e(f.Rn, 2 * i)}, b${i} = ${e(f.Rn, 2 * i + 1)}, c${i} = ${e(f.Rm, 2 * i)}, d${i} = ${e(f.Rm, 2 * i + 1)};`);
+    for (let i = 0; i < half; i++) s.push(`${e(f.Rd, i)} = ${fn(`a${i}`, `b${i}`)};`);
+    for (let i = 0; i < half; i++) s.push(`${e(f.Rd, half + i)} = ${fn(`c${i}`, `d${i}`)};`);
+    return s.join(' ') + zeroUpper(f.Rd, f.Q);
+  };
+}
+
+/** imm5's lowest set bit: the element size of DUP / INS / UMOV (0 B .. 3 D), -1 if none below bit 4. */
+const sizeOf5 = (imm5: number): number => (imm5 & 1 ? 0 : imm5 & 2 ? 1 : imm5 & 4 ? 2 : imm5 & 8 ? 3 : -1);
+
+const SIMD: Record<string, JitTemplate> = {
+  ...Object.fromEntries(Object.keys(VLOGIC).map(id => [id, vlogic(id)])),
+  CMEQ_zero_v: cmeq(true), CMEQ_v: cmeq(false),
+  UMAXP_v: pairwise('max'), UMINP_v: pairwise('min'), ADDP_v: pairwise('add'),
+  DUP_gen: f => {
+    const sz = sizeOf5(f.imm5), d = f.Rd, n = rd31(f.Rn, false);
+    if (sz < 0) return undefined;
+    const lo = sz === 0 ? `(${L(n)} & 255) * 16843009` : sz === 1 ? `(${L(n)} & 65535) * 65537` : L(n);
+    if (sz < 3) return `const r = ${lo}; ${VW(d, 0)} = r; ${VW(d, 1)} = r; ${VW(d, 2)} = ${f.Q ? 'r' : '0'}; ${VW(d, 3)} = ${f.Q ? 'r' : '0'};`;
+    return `const l = ${L(n)}, h = ${H(n)}; ${VW(d, 0)} = l; ${VW(d, 1)} = h; ${VW(d, 2)} = l; ${VW(d, 3)} = h;`;
+  },
+  FMOV_x_d: f => { const d = wr31(f.Rd, false); return `const l = ${VW(f.Rn, 0)}, h = ${VW(f.Rn, 1)}; ${L(d)} = l; ${H(d)} = h;`; },
+  FMOV_d_x: f => { const n = rd31(f.Rn, false); return `${VW(f.Rd, 0)} = ${L(n)}; ${VW(f.Rd, 1)} = ${H(n)}; ${VW(f.Rd, 2)} = 0; ${VW(f.Rd, 3)} = 0;`; },
+  FMOV_w_s: f => { const d = wr31(f.Rd, false); return `${L(d)} = ${VW(f.Rn, 0)}; ${H(d)} = 0;`; },
+  FMOV_s_w: f => { const n = rd31(f.Rn, false); return `${VW(f.Rd, 0)} = ${L(n)}; ${VW(f.Rd, 1)} = 0; ${VW(f.Rd, 2)} = 0; ${VW(f.Rd, 3)} = 0;`; },
+  FMOV_x_v1: f => { const d = wr31(f.Rd, false); return `const l = ${VW(f.Rn, 2)}, h = ${VW(f.Rn, 3)}; ${L(d)} = l; ${H(d)} = h;`; },
+  FMOV_v1_x: f => { const n = rd31(f.Rn, false); return `${VW(f.Rd, 2)} = ${L(n)}; ${VW(f.Rd, 3)} = ${H(n)};`; },
+  NOP: () => '',
+};
+
 // ---- the table ---------------------------------------------------------------------------------------
 
 const GP_SINGLE: { id: string; log2: number; a: Omit<Access, 't'> }[] = [
@@ -590,6 +679,7 @@ export const TEMPLATES: Record<string, JitTemplate> = {
   SBFM: bitfield(true), UBFM: bitfield(false),
   ...BRANCHES,
   ...MTE,
+  ...SIMD,
   STG_off: tagStore('off'), STG_pre: tagStore('pre'), STG_post: tagStore('post'),
   LDP_x_off: pair(true, 3, 'off'), LDP_x_nt: pair(true, 3, 'nt'), LDP_x_pre: pair(true, 3, 'pre'), LDP_x_post: pair(true, 3, 'post'),
   STP_x_off: pair(false, 3, 'off'), STP_x_nt: pair(false, 3, 'nt'), STP_x_pre: pair(false, 3, 'pre'), STP_x_post: pair(false, 3, 'post'),
