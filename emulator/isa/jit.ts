@@ -639,6 +639,74 @@ const SIMD: Record<string, JitTemplate> = {
   NOP: () => '',
 };
 
+// ---- templates: scalar double precision ----------------------------------------------------------------
+// Only the fast path of the closures' own fast paths (fp-soft.ts arithD, fp.ts fcmpLanes / cvtFromInt /
+// cvtToInt), under stricter conditions: FPCR without FZ and with round-to-nearest, operands and
+// results in the ranges where JavaScript's IEEE double arithmetic is the architected result, and, for
+// arithmetic that may be inexact, FPSR.IXC already set (it is cumulative, so the only flag the
+// operation could raise is already there). NaNs, infinities, overflow, underflow: `$SLOW`.
+
+/** FPCR.FZ | FPCR.RMode; FPSR.IXC. */
+const FP_FAST_MASK = (1 << 24) | (3 << 22), IXC = 16, FPCR_FZ = 1 << 24;
+const MIN_NORMAL_D = 2 ** -1022, BIG_D = 2 ** 1022, SPLIT_MAX = 2 ** 995, PROD_MIN = 2 ** -968;
+
+function fpArithD(op: 'add' | 'sub' | 'mul' | 'div'): JitTemplate {
+  return f => {
+    if (f.ftype !== 1) return undefined;
+    const pre = `const a = vd[${2 * f.Rn}], b = vd[${2 * f.Rm}];`;
+    let body: string;
+    switch (op) {
+      case 'add': case 'sub':
+        body = `const r = a ${op === 'add' ? '+' : '-'} b, ar = Math.abs(r); const ok = ((ar > ${MIN_NORMAL_D} && ar !== Infinity) || r === 0) && Math.abs(a) < ${BIG_D} && Math.abs(b) < ${BIG_D};`;
+        break;
+      case 'mul':
+        body = `const r = a * b, ar = Math.abs(r); const ok = (ar >= ${PROD_MIN} && ar !== Infinity && Math.abs(a) < ${SPLIT_MAX} && Math.abs(b) < ${SPLIT_MAX}) || (r === 0 && (a === 0 || b === 0) && Math.abs(a) !== Infinity && Math.abs(b) !== Infinity);`;
+        break;
+      default:
+        body = `const r = a / b, ar = Math.abs(r); const ok = a === a && b === b && b !== 0 && Math.abs(b) !== Infinity && Math.abs(a) !== Infinity && (a === 0 || (ar >= ${PROD_MIN} && ar < ${SPLIT_MAX} && Math.abs(b) < ${SPLIT_MAX} && Math.abs(a) >= ${PROD_MIN}));`;
+    }
+    return `${pre} ${body} if (ok && (c.fpcr & ${FP_FAST_MASK}) === 0 && (c.fpsr & ${IXC}) !== 0) { vd[${2 * f.Rd}] = r; ${VW(f.Rd, 2)} = 0; ${VW(f.Rd, 3)} = 0; } else $SLOW`;
+  };
+}
+
+/** FCMP / FCMPE (register or #0.0), double: ordered operands set NZCV without any exception. */
+function fpCompareD(zero: boolean): JitTemplate {
+  return f => {
+    if (f.ftype !== 1) return undefined;
+    return `const a = vd[${2 * f.Rn}], b = ${zero ? '0' : `vd[${2 * f.Rm}]`}; if (a === a && b === b && (c.fpcr & ${FPCR_FZ}) === 0) { if (a === b) { c.nf = 0; c.zf = 1; c.cf = 1; } else if (a < b) { c.nf = 1; c.zf = 0; c.cf = 0; } else { c.nf = 0; c.zf = 0; c.cf = 1; } c.vf = 0; } else $SLOW`;
+  };
+}
+
+/** SCVTF / UCVTF to double from W or X: exact when |value| < 2^53 (no flags). */
+function intToD(signed: boolean): JitTemplate {
+  return f => {
+    if (f.ftype !== 1) return undefined;
+    const n = rd31(f.Rn, false);
+    const cond = `(c.fpcr & ${FP_FAST_MASK}) === 0`;
+    const set = `vd[${2 * f.Rd}] = r; ${VW(f.Rd, 2)} = 0; ${VW(f.Rd, 3)} = 0;`;
+    if (!f.sf) return `if (${cond}) { const r = ${signed ? `${L(n)} | 0` : L(n)}; ${set} } else $SLOW`;
+    const h = signed ? `${H(n)} | 0` : H(n);
+    return `const h = ${h}; if (${cond} && h >= ${signed ? -2097152 : 0} && h < 2097152) { const r = h * ${TWO32} + ${L(n)}; ${set} } else $SLOW`;
+  };
+}
+
+/** FCVTZS / FCVTZU from double to W or X, in range (for X: |value| < 2^53); inexact sets IXC as the closure does. */
+function dToInt(signed: boolean): JitTemplate {
+  return f => {
+    if (f.ftype !== 1) return undefined;
+    const d = wr31(f.Rd, false), x64 = f.sf === 1;
+    const lo = signed ? (x64 ? -9007199254740992 : -2147483648) : 0, hi = x64 ? 9007199254740992 : signed ? 2147483648 : TWO32;
+    const set = x64 ? `${L(d)} = r >>> 0; ${H(d)} = Math.floor(r / ${TWO32}) >>> 0;` : `${L(d)} = r >>> 0; ${H(d)} = 0;`;
+    return `const x = vd[${2 * f.Rn}], r = Math.trunc(x); if (r >= ${lo} && r < ${hi} && (c.fpcr & ${FPCR_FZ}) === 0) { if (r !== x) c.fpsr |= ${IXC}; ${set} } else $SLOW`;
+  };
+}
+
+const FPD: Record<string, JitTemplate> = {
+  FADD: fpArithD('add'), FSUB: fpArithD('sub'), FMUL: fpArithD('mul'), FDIV: fpArithD('div'),
+  FCMP: fpCompareD(false), FCMPE: fpCompareD(false), FCMP_zero: fpCompareD(true), FCMPE_zero: fpCompareD(true),
+  SCVTF: intToD(true), UCVTF: intToD(false), FCVTZS: dToInt(true), FCVTZU: dToInt(false),
+};
+
 // ---- the table ---------------------------------------------------------------------------------------
 
 const GP_SINGLE: { id: string; log2: number; a: Omit<Access, 't'> }[] = [
@@ -680,6 +748,7 @@ export const TEMPLATES: Record<string, JitTemplate> = {
   ...BRANCHES,
   ...MTE,
   ...SIMD,
+  ...FPD,
   STG_off: tagStore('off'), STG_pre: tagStore('pre'), STG_post: tagStore('post'),
   LDP_x_off: pair(true, 3, 'off'), LDP_x_nt: pair(true, 3, 'nt'), LDP_x_pre: pair(true, 3, 'pre'), LDP_x_post: pair(true, 3, 'post'),
   STP_x_off: pair(false, 3, 'off'), STP_x_nt: pair(false, 3, 'nt'), STP_x_pre: pair(false, 3, 'pre'), STP_x_post: pair(false, 3, 'post'),
