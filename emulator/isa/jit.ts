@@ -21,8 +21,17 @@ import { chooseNonExcludedTag, irgTag } from './groups/mte';
 import { logicalImmValue, rd31, sfield, wr31 } from './semantics';
 import type { Fields } from './spec';
 
+/** The bits of a 32-bit word in reverse order. */
+function rbit32(x: number): number {
+  x = ((x >>> 1) & 0x55555555) | ((x & 0x55555555) << 1);
+  x = ((x >>> 2) & 0x33333333) | ((x & 0x33333333) << 2);
+  x = ((x >>> 4) & 0x0f0f0f0f) | ((x & 0x0f0f0f0f) << 4);
+  x = ((x >>> 8) & 0x00ff00ff) | ((x & 0x00ff00ff) << 8);
+  return ((x >>> 16) | (x << 16)) >>> 0;
+}
+
 /** Helper functions template source may call (passed to every block function by name). */
-export const JIT_HELPERS: Record<string, unknown> = { irgTag, chooseNonExcludedTag };
+export const JIT_HELPERS: Record<string, unknown> = { irgTag, chooseNonExcludedTag, rbit32 };
 
 /** Builds the source for one instruction (fields decoded, pc its address), or undefined to use its closure. */
 export type JitTemplate = (f: Fields, pc: number) => string | undefined;
@@ -334,6 +343,41 @@ const adr = (page: boolean): JitTemplate => (f, pc) => {
   const v = page ? pc - (pc % 4096) + off * 4096 : pc + off;
   const [lo, hi] = halves(BigInt(v));
   return `${L(d)} = ${lo}; ${H(d)} = ${hi};`;
+};
+
+/** Variable shifts (LSLV LSRV ASRV RORV): the amount is Rm modulo the register size. */
+function shiftVar(type: number): JitTemplate {
+  return f => {
+    const d = wr31(f.Rd, false), n = rd31(f.Rn, false), m = rd31(f.Rm, false);
+    if (!f.sf) {
+      const e = ['l << s', 'l >>> s', 'l >> s', 's === 0 ? l : (l >>> s) | (l << (32 - s))'][type];
+      return `const l = ${L(n)}, s = ${L(m)} & 31; ${L(d)} = (${e}) >>> 0; ${H(d)} = 0;`;
+    }
+    // s in [1, 31] and t = s - 32 in [0, 31] (JavaScript shifts count modulo 32, so 0 and 32 are special).
+    const lt = ['l << s', '(l >>> s) | (h << (32 - s))', '(l >>> s) | (h << (32 - s))', '(l >>> s) | (h << (32 - s))'][type];
+    const ht = ['(h << s) | (l >>> (32 - s))', 'h >>> s', 'h >> s', '(h >>> s) | (l << (32 - s))'][type];
+    const lg = ['0', 'h >>> t', 'h >> t', 't === 0 ? h : (h >>> t) | (l << (32 - t))'][type];
+    const hg = ['l << t', '0', 'h >> 31', 't === 0 ? l : (l >>> t) | (h << (32 - t))'][type];
+    return `const l = ${L(n)}, h = ${H(n)}, s = ${L(m)} & 63; let rl, rh; if (s === 0) { rl = l; rh = h; } else if (s < 32) { rl = ${lt}; rh = ${ht}; } else { const t = s - 32; rl = ${lg}; rh = ${hg}; } ${L(d)} = rl >>> 0; ${H(d)} = rh >>> 0;`;
+  };
+}
+
+const bswap = (x: string): string => `(((${x} & 255) << 24) | ((${x} & 65280) << 8) | ((${x} >>> 8) & 65280) | (${x} >>> 24)) >>> 0`;
+const bswap16x2 = (x: string): string => `(((${x} & 16711935) << 8) | ((${x} >>> 8) & 16711935)) >>> 0`;
+/** Data-processing (1 source) on halves: REV*, RBIT, CLZ; (l, h) are Rn's halves, the results (rl, rh). */
+function oneSrc(x64: boolean, lo: string, hi: string): JitTemplate {
+  return f => {
+    const d = wr31(f.Rd, false), n = rd31(f.Rn, false);
+    return `const l = ${L(n)}, h = ${x64 ? H(n) : '0'}; const rl = ${lo}, rh = ${x64 ? hi : '0'}; ${L(d)} = rl; ${H(d)} = rh;`;
+  };
+}
+
+const INT_MORE: Record<string, JitTemplate> = {
+  LSLV: shiftVar(0), LSRV: shiftVar(1), ASRV: shiftVar(2), RORV: shiftVar(3),
+  REV_x: oneSrc(true, bswap('h'), bswap('l')), REV_w: oneSrc(false, bswap('l'), '0'),
+  REV32_x: oneSrc(true, bswap('l'), bswap('h')), REV16_x: oneSrc(true, bswap16x2('l'), bswap16x2('h')), REV16_w: oneSrc(false, bswap16x2('l'), '0'),
+  RBIT_x: oneSrc(true, 'rbit32(h)', 'rbit32(l)'), RBIT_w: oneSrc(false, 'rbit32(l)', '0'),
+  CLZ_x: oneSrc(true, 'h !== 0 ? Math.clz32(h) : 32 + Math.clz32(l)', '0'), CLZ_w: oneSrc(false, 'Math.clz32(l)', '0'),
 };
 
 // ---- templates: branches ----------------------------------------------------------------------------
@@ -677,26 +721,30 @@ function fpCompareD(zero: boolean): JitTemplate {
   };
 }
 
-/** SCVTF / UCVTF to double from W or X: exact when |value| < 2^53 (no flags). */
-function intToD(signed: boolean): JitTemplate {
+/**
+ * SCVTF / UCVTF to double from W or X (or, `vec`: the SIMD scalar form, from D): exact when
+ * |value| < 2^53 (no flags).
+ */
+function intToD(signed: boolean, vec = false): JitTemplate {
   return f => {
-    if (f.ftype !== 1) return undefined;
+    if (vec ? f.sz !== 1 : f.ftype !== 1) return undefined;
     const n = rd31(f.Rn, false);
     const cond = `(c.fpcr & ${FP_FAST_MASK}) === 0`;
     const set = `vd[${2 * f.Rd}] = r; ${VW(f.Rd, 2)} = 0; ${VW(f.Rd, 3)} = 0;`;
-    if (!f.sf) return `if (${cond}) { const r = ${signed ? `${L(n)} | 0` : L(n)}; ${set} } else $SLOW`;
-    const h = signed ? `${H(n)} | 0` : H(n);
-    return `const h = ${h}; if (${cond} && h >= ${signed ? -2097152 : 0} && h < 2097152) { const r = h * ${TWO32} + ${L(n)}; ${set} } else $SLOW`;
+    if (!vec && !f.sf) return `if (${cond}) { const r = ${signed ? `${L(n)} | 0` : L(n)}; ${set} } else $SLOW`;
+    const [lo, hi] = vec ? [VW(f.Rn, 0), VW(f.Rn, 1)] : [L(n), H(n)];
+    return `const h = ${signed ? `${hi} | 0` : hi}; if (${cond} && h >= ${signed ? -2097152 : 0} && h < 2097152) { const r = h * ${TWO32} + ${lo}; ${set} } else $SLOW`;
   };
 }
 
 /** FCVTZS / FCVTZU from double to W or X, in range (for X: |value| < 2^53); inexact sets IXC as the closure does. */
-function dToInt(signed: boolean): JitTemplate {
+function dToInt(signed: boolean, vec = false): JitTemplate {
   return f => {
-    if (f.ftype !== 1) return undefined;
-    const d = wr31(f.Rd, false), x64 = f.sf === 1;
+    if (vec ? f.sz !== 1 : f.ftype !== 1) return undefined;
+    const d = wr31(f.Rd, false), x64 = vec || f.sf === 1;
     const lo = signed ? (x64 ? -9007199254740992 : -2147483648) : 0, hi = x64 ? 9007199254740992 : signed ? 2147483648 : TWO32;
-    const set = x64 ? `${L(d)} = r >>> 0; ${H(d)} = Math.floor(r / ${TWO32}) >>> 0;` : `${L(d)} = r >>> 0; ${H(d)} = 0;`;
+    const set = vec ? `${VW(f.Rd, 0)} = r >>> 0; ${VW(f.Rd, 1)} = Math.floor(r / ${TWO32}) >>> 0; ${VW(f.Rd, 2)} = 0; ${VW(f.Rd, 3)} = 0;`
+      : x64 ? `${L(d)} = r >>> 0; ${H(d)} = Math.floor(r / ${TWO32}) >>> 0;` : `${L(d)} = r >>> 0; ${H(d)} = 0;`;
     return `const x = vd[${2 * f.Rn}], r = Math.trunc(x); if (r >= ${lo} && r < ${hi} && (c.fpcr & ${FPCR_FZ}) === 0) { if (r !== x) c.fpsr |= ${IXC}; ${set} } else $SLOW`;
   };
 }
@@ -705,6 +753,7 @@ const FPD: Record<string, JitTemplate> = {
   FADD: fpArithD('add'), FSUB: fpArithD('sub'), FMUL: fpArithD('mul'), FDIV: fpArithD('div'),
   FCMP: fpCompareD(false), FCMPE: fpCompareD(false), FCMP_zero: fpCompareD(true), FCMPE_zero: fpCompareD(true),
   SCVTF: intToD(true), UCVTF: intToD(false), FCVTZS: dToInt(true), FCVTZU: dToInt(false),
+  SCVTF_s: intToD(true, true), FCVTZS_s: dToInt(true, true), FCVTZU_s: dToInt(false, true),
 };
 
 // ---- the table ---------------------------------------------------------------------------------------
@@ -745,6 +794,7 @@ export const TEMPLATES: Record<string, JitTemplate> = {
   MADD: mulAdd(false), MSUB: mulAdd(true),
   SMADDL: mulAddLong(true, false), SMSUBL: mulAddLong(true, true), UMADDL: mulAddLong(false, false), UMSUBL: mulAddLong(false, true),
   SBFM: bitfield(true), UBFM: bitfield(false),
+  ...INT_MORE,
   ...BRANCHES,
   ...MTE,
   ...SIMD,

@@ -126,14 +126,15 @@ function randomState(r: Rng): State {
     return r.next64();
   };
   const x = Array.from({ length: 33 }, (_, i) => (i === 31 ? 0n : value()));
-  // Vector registers: ordinary doubles (often: the FP fast paths), special doubles, bytes with zeros
-  // (string routines), random bits.
+  // Vector registers: ordinary doubles (often: the FP fast paths), special doubles, integers below
+  // 2^54, bytes with zeros (string routines), random bits.
   const F = new Float64Array(1), FB = new BigUint64Array(F.buffer);
   const dbl = (d: number): bigint => { F[0] = d; return FB[0]; };
   const vval = (): bigint => {
     const k = r.int(10);
     if (k < 5) return dbl((r.int(2) ? -1 : 1) * (r.int(1 << 30) + 1) * 2 ** (r.int(80) - 50) / (r.int(1000) + 1));
     if (k < 6) return dbl([0, -0, Infinity, -Infinity, NaN, 2 ** -1074, 2 ** -1022, 1.5, 2 ** 1023, 2 ** 53, -(2 ** 63), 2 ** 63][r.int(12)]);
+    if (k < 7) return BigInt.asUintN(64, BigInt((r.int(2) ? -1 : 1) * r.int(2 ** 30) * 2 ** r.int(24)));
     if (k < 8) { let b = 0n; for (let i = 0; i < 8; i++) b |= BigInt(r.chance(0.3) ? 0 : r.int(256)) << BigInt(8 * i); return b; }
     if (k < 9) return EDGE[r.int(EDGE.length)];
     return r.next64();
