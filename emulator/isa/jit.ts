@@ -663,7 +663,23 @@ function pairwise(op: 'max' | 'min' | 'add'): JitTemplate {
 /** imm5's lowest set bit: the element size of DUP / INS / UMOV (0 B .. 3 D), -1 if none below bit 4. */
 const sizeOf5 = (imm5: number): number => (imm5 & 1 ? 0 : imm5 & 2 ? 1 : imm5 & 4 ? 2 : imm5 & 8 ? 3 : -1);
 
+/** SHRN{2} with 8- or 16-bit results: truncating shift right narrow into the lower (upper, keeping the lower) half. */
+const shrn: JitTemplate = f => {
+  const s = f.immh >= 4 ? 2 : f.immh >= 2 ? 1 : f.immh === 1 ? 0 : -1;
+  if (s < 0 || s > 1) return undefined;
+  const e = 8 << s, sh = 2 * e - ((f.immh << 3) | f.immb), cnt = 8 >> s;
+  const [W, N] = s === 0 ? ['vh', 'vb'] : ['vw', 'vh'];
+  const per = 16 >> (s + 1), nper = 16 >> s, base = f.Q ? cnt : 0;
+  const reads: string[] = [], writes: string[] = [];
+  for (let i = 0; i < cnt; i++) {
+    reads.push(`e${i} = ${W}[${f.Rn * per + i}] >>> ${sh}`);
+    writes.push(`${N}[${f.Rd * nper + base + i}] = e${i};`);
+  }
+  return `const ${reads.join(', ')}; ${writes.join(' ')}${zeroUpper(f.Rd, f.Q)}`;
+};
+
 const SIMD: Record<string, JitTemplate> = {
+  SHRN_v: shrn,
   ...Object.fromEntries(Object.keys(VLOGIC).map(id => [id, vlogic(id)])),
   CMEQ_zero_v: cmeq(true), CMEQ_v: cmeq(false),
   UMAXP_v: pairwise('max'), UMINP_v: pairwise('min'), ADDP_v: pairwise('add'),
@@ -756,6 +772,26 @@ const FPD: Record<string, JitTemplate> = {
   SCVTF_s: intToD(true, true), FCVTZS_s: dToInt(true, true), FCVTZU_s: dToInt(false, true),
 };
 
+// ---- templates: DC ZVA ------------------------------------------------------------------------------------
+
+/**
+ * SYS: only DC ZVA (op1 3, C7, C4, op2 1): zero the 64-byte block containing Xt, fast when the TLB
+ * allows the write, no hook or decoded code is on the page and, when checked, all four granules carry
+ * the pointer's tag. Other SYS operations run their closures.
+ */
+const dcZva: JitTemplate = f => {
+  if (f.op1 !== 3 || f.CRn !== 7 || f.CRm !== 4 || f.op2 !== 1) return undefined;
+  const t = rd31(f.Rt, false);
+  return [
+    `const lo = (${L(t)} & 4294967232) >>> 0, hi = ${H(t)};`,
+    'const o = lo & 4095, i = (lo >>> 12) & 1023;',
+    'let ok = tv[i] === (hi & 16777215) * 1048576 + (lo >>> 12) && (tf[i] & 2) !== 0;',
+    'if (ok && (tf[i] & 8) !== 0 && c.tcf0 !== 0 && c.tco === 0) { const tg = tp[i].tags, lt = ((hi >>> 24) & 15) * 17, b = o >> 5; ok = tg === null ? lt === 0 : tg[b] === lt && tg[b + 1] === lt; }',
+    'if (ok && (m.hooks.beforeWrite !== undefined || tp[i].decoded !== null)) ok = false;',
+    'if (ok) tp[i].data.fill(0, o, o + 64); else $SLOW',
+  ].join(' ');
+};
+
 // ---- the table ---------------------------------------------------------------------------------------
 
 const GP_SINGLE: { id: string; log2: number; a: Omit<Access, 't'> }[] = [
@@ -799,6 +835,7 @@ export const TEMPLATES: Record<string, JitTemplate> = {
   ...MTE,
   ...SIMD,
   ...FPD,
+  SYS: dcZva,
   STG_off: tagStore('off'), STG_pre: tagStore('pre'), STG_post: tagStore('post'),
   LDP_x_off: pair(true, 3, 'off'), LDP_x_nt: pair(true, 3, 'nt'), LDP_x_pre: pair(true, 3, 'pre'), LDP_x_post: pair(true, 3, 'post'),
   STP_x_off: pair(false, 3, 'off'), STP_x_nt: pair(false, 3, 'nt'), STP_x_pre: pair(false, 3, 'pre'), STP_x_post: pair(false, 3, 'post'),
