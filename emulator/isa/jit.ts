@@ -430,6 +430,8 @@ interface Access {
   t2?: number;
   /** t (and t2) are vector registers (B/H/S/D/Q: loads zero the rest of the register). */
   vec?: boolean;
+  /** Vector registers of an LD1/ST1 list (instead of t, t2), each size / length bytes. */
+  list?: number[];
 }
 
 const VW = (r: number, i: number): string => `vw[${4 * r + i}]`;
@@ -437,7 +439,7 @@ const VW = (r: number, i: number): string => `vw[${4 * r + i}]`;
 /** The data movement between page view `v` at offset `o` and vector register(s) (sizes 1-16 per register). */
 function moveVec(a: Access): string {
   const le = ', true';
-  const regs = a.t2 === undefined ? [a.t] : [a.t, a.t2];
+  const regs = a.list ?? (a.t2 === undefined ? [a.t] : [a.t, a.t2]);
   const each = a.size / regs.length;
   if (a.store) {
     const s: string[] = [];
@@ -526,8 +528,8 @@ function access(addr: string, a: Access, checked: boolean, after = ''): string {
     const tagAt = (o: string): string => `(tg === null ? 0 : (tg[${o} >> 5] >> ((${o} >> 2) & 4)) & 15)`;
     s.push(a.size <= 16
       ? `const tg = tp[i].tags; ok = (o & 15) <= ${16 - a.size} && ${tagAt('o')} === ((hi >>> 24) & 15); }`
-      // 32 bytes (LDP/STP of Q registers): two whole granules.
-      : `const tg = tp[i].tags, lt = (hi >>> 24) & 15; ok = (o & 15) === 0 && ${tagAt('o')} === lt && ${tagAt('(o + 16)')} === lt; }`);
+      // More (LDP/STP of Q registers, LD1/ST1 of several registers): whole granules from a granule start.
+      : `const tg = tp[i].tags, lt = (hi >>> 24) & 15; ok = (o & 15) === 0${Array.from({ length: Math.ceil(a.size / 16) }, (_, k) => ` && ${tagAt(k ? `(o + ${16 * k})` : 'o')} === lt`).join('')}; }`);
   }
   if (write) s.push('if (ok && (m.hooks.beforeWrite !== undefined || tp[i].decoded !== null)) ok = false;');
   s.push(`if (ok) { const v = tp[i].view; ${move(a)} ${after} } else $SLOW`);
@@ -565,6 +567,26 @@ function pair(load: boolean, log2: 2 | 3 | 4, mode: 'nt' | 'off' | 'pre' | 'post
     if (mode === 'pre') return access(addrImm(n, off), acc, true, `${L(n)} = lo; ${H(n)} = hi;`);
     if (mode === 'post') return access(addrImm(n, 0), acc, true, postWb(n, off));
     return access(addrImm(n, off), acc, wb || f.Rn !== 31);
+  };
+}
+
+/**
+ * LD1 / ST1 (multiple structures, one element per structure: 1-4 consecutive registers, no
+ * interleaving), without offset or post-indexed by the size or Xm. Checked unless the base is SP
+ * without writeback; the whole transfer is one access.
+ */
+function ld1st1(load: boolean, regs: number, post: 'none' | 'imm' | 'reg'): JitTemplate {
+  return f => {
+    const n = rd31(f.Rn, true), each = f.Q ? 16 : 8, total = regs * each;
+    const list = Array.from({ length: regs }, (_, k) => (f.Rt + k) % 32);
+    const acc: Access = { size: total, t: f.Rt, vec: true, list, ...(load ? { load: 'x' as const } : { store: true }) };
+    let after = '';
+    if (post === 'imm') after = postWb(n, total);
+    if (post === 'reg') {
+      const m = rd31(f.Rm, false);
+      after = `{ let nl = lo + ${L(m)}, nh = hi + ${H(m)}; if (nl > 4294967295) { nl -= ${TWO32}; nh += 1; } ${L(n)} = nl; ${H(n)} = nh; }`;
+    }
+    return access(addrImm(n, 0), acc, post !== 'none' || f.Rn !== 31, after);
   };
 }
 
@@ -847,6 +869,12 @@ for (const k of GP_SINGLE) {
 }
 for (const k of FP_SINGLE) {
   for (const mode of ['uimm', 'unscaled', 'pre', 'post', 'reg'] as const) TEMPLATES[`${k.id}_${mode}`] = single(k.a, mode, k.log2);
+}
+for (const regs of [1, 2, 3, 4]) {
+  for (const post of ['none', 'imm', 'reg'] as const) {
+    TEMPLATES[`LD1_${regs}r_${post}`] = ld1st1(true, regs, post);
+    TEMPLATES[`ST1_${regs}r_${post}`] = ld1st1(false, regs, post);
+  }
 }
 for (const [r, log2] of [['s', 2], ['d', 3], ['q', 4]] as const) {
   for (const mode of ['off', 'nt', 'pre', 'post'] as const) {

@@ -180,7 +180,7 @@ function aimAtData(id: string, f: Record<string, number>, st: State, r: Rng): vo
   else if (id.startsWith('STG')) off = /_post$/.test(id) ? 0 : sext(f.imm9, 9) * 16;
   else if (/^(LDP|STP)/.test(id)) off = /_post$/.test(id) ? 0 : sext(f.imm7, 7) << log2;
   else if (/_(unscaled|unpriv|pre)$/.test(id)) off = sext(f.imm9, 9);
-  else if (/_reg$/.test(id)) {
+  else if (/_reg$/.test(id) && !/^(LD|ST)[1-4]_/.test(id)) {
     const k = r.int(64);
     if (f.Rm !== 31) st.x[f.Rm] = BigInt(k);
     off = f.Rm === 31 ? 0 : k << (f.S ? log2 : 0);
