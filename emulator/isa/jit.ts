@@ -18,6 +18,7 @@
 // Templates exist only for the spec ids listed in TEMPLATES; anything else runs its closure.
 // test/cpu/jit.test.ts checks every template against its closure on random states and encodings.
 import { chooseNonExcludedTag, irgTag } from './groups/mte';
+import { prodErr, sumErr, toOdd } from './groups/fp-soft';
 import { logicalImmValue, rd31, sfield, wr31 } from './semantics';
 import type { Fields } from './spec';
 
@@ -30,8 +31,36 @@ function rbit32(x: number): number {
   return ((x >>> 16) | (x << 16)) >>> 0;
 }
 
+const MIN_NORMAL_D = 2 ** -1022, BIG_D = 2 ** 1022, SPLIT_MAX = 2 ** 995, PROD_MIN = 2 ** -968;
+
+/**
+ * The fused multiply-add a + x*y (operands already negated as the instruction says) on the cases
+ * fp-soft.ts fmaD computes with doubles (an exact product, a zero addend, or the emulated FMA with
+ * a normal result); NaN when fmaD would take its slow path. FPSR flags are the caller's business
+ * (the template requires IXC already set, the only flag these cases raise).
+ */
+function fmaFastD(a: number, x: number, y: number): number {
+  if (a !== a || x !== x || y !== y) return NaN;
+  const p = x * y, ap = Math.abs(p);
+  if (!(ap >= PROD_MIN && ap !== Infinity && Math.abs(x) < SPLIT_MAX && Math.abs(y) < SPLIT_MAX && Math.abs(a) !== Infinity)) return NaN;
+  const e = prodErr(x, y, p);
+  if (e === 0) {
+    const s = p + a;
+    return ((Math.abs(s) > MIN_NORMAL_D && Math.abs(s) !== Infinity) || s === 0) && ap < BIG_D && Math.abs(a) < BIG_D ? s : NaN;
+  }
+  if (a === 0) return p;
+  if (!(ap < BIG_D && Math.abs(a) < BIG_D)) return NaN;
+  const th = a + p, tl = sumErr(a, p, th);
+  let v = tl + e;
+  const ve = sumErr(tl, e, v);
+  if (ve !== 0 && Math.abs(v) < MIN_NORMAL_D) return NaN;
+  if (ve !== 0) v = toOdd(v, ve);
+  const r = th + v;
+  return Math.abs(r) > MIN_NORMAL_D && Math.abs(r) !== Infinity ? r : NaN;
+}
+
 /** Helper functions template source may call (passed to every block function by name). */
-export const JIT_HELPERS: Record<string, unknown> = { irgTag, chooseNonExcludedTag, rbit32 };
+export const JIT_HELPERS: Record<string, unknown> = { irgTag, chooseNonExcludedTag, rbit32, fmaFastD };
 
 /** Builds the source for one instruction (fields decoded, pc its address), or undefined to use its closure. */
 export type JitTemplate = (f: Fields, pc: number) => string | undefined;
@@ -730,8 +759,6 @@ const SIMD: Record<string, JitTemplate> = {
 
 /** FPCR.FZ | FPCR.RMode; FPSR.IXC. */
 const FP_FAST_MASK = (1 << 24) | (3 << 22), IXC = 16, FPCR_FZ = 1 << 24;
-const MIN_NORMAL_D = 2 ** -1022, BIG_D = 2 ** 1022, SPLIT_MAX = 2 ** 995, PROD_MIN = 2 ** -968;
-
 function fpArithD(op: 'add' | 'sub' | 'mul' | 'div'): JitTemplate {
   return f => {
     if (f.ftype !== 1) return undefined;
@@ -787,7 +814,17 @@ function dToInt(signed: boolean, vec = false): JitTemplate {
   };
 }
 
+/** FMADD FMSUB FNMADD FNMSUB (double): fmaFastD, with IXC already set. */
+function fmaD(negA: boolean, negX: boolean): JitTemplate {
+  return f => {
+    if (f.ftype !== 1) return undefined;
+    const neg = (b: boolean, e: string): string => (b ? `-${e}` : e);
+    return `if ((c.fpcr & ${FP_FAST_MASK}) === 0 && (c.fpsr & ${IXC}) !== 0) { const r = fmaFastD(${neg(negA, `vd[${2 * f.Ra}]`)}, ${neg(negX, `vd[${2 * f.Rn}]`)}, vd[${2 * f.Rm}]); if (r === r) { vd[${2 * f.Rd}] = r; ${VW(f.Rd, 2)} = 0; ${VW(f.Rd, 3)} = 0; } else $SLOW } else $SLOW`;
+  };
+}
+
 const FPD: Record<string, JitTemplate> = {
+  FMADD: fmaD(false, false), FMSUB: fmaD(false, true), FNMADD: fmaD(true, true), FNMSUB: fmaD(true, false),
   FADD: fpArithD('add'), FSUB: fpArithD('sub'), FMUL: fpArithD('mul'), FDIV: fpArithD('div'),
   FCMP: fpCompareD(false), FCMPE: fpCompareD(false), FCMP_zero: fpCompareD(true), FCMPE_zero: fpCompareD(true),
   SCVTF: intToD(true), UCVTF: intToD(false), FCVTZS: dToInt(true), FCVTZU: dToInt(false),

@@ -130,8 +130,11 @@ function randomState(r: Rng): State {
   // 2^54, bytes with zeros (string routines), random bits.
   const F = new Float64Array(1), FB = new BigUint64Array(F.buffer);
   const dbl = (d: number): bigint => { F[0] = d; return FB[0]; };
+  // In a third of the states nearly every vector register holds an ordinary double (FP instructions
+  // with three operands), in a sixth a small integer (conversions).
+  const heavy = r.int(6);
   const vval = (): bigint => {
-    const k = r.int(10);
+    const k = heavy < 3 && r.chance(0.9) ? (heavy < 2 ? 0 : 6) : r.int(10);
     if (k < 5) return dbl((r.int(2) ? -1 : 1) * (r.int(1 << 30) + 1) * 2 ** (r.int(80) - 50) / (r.int(1000) + 1));
     if (k < 6) return dbl([0, -0, Infinity, -Infinity, NaN, 2 ** -1074, 2 ** -1022, 1.5, 2 ** 1023, 2 ** 53, -(2 ** 63), 2 ** 63][r.int(12)]);
     if (k < 7) return BigInt.asUintN(64, BigInt((r.int(2) ? -1 : 1) * r.int(2 ** 30) * 2 ** r.int(24)));
