@@ -19,6 +19,7 @@
 // test/cpu/jit.test.ts checks every template against its closure on random states and encodings.
 import { chooseNonExcludedTag, irgTag } from './groups/mte';
 import { prodErr, sumErr, toOdd } from './groups/fp-soft';
+import { expandImm } from './groups/simd-move';
 import { logicalImmValue, rd31, sfield, wr31 } from './semantics';
 import type { Fields } from './spec';
 
@@ -729,7 +730,70 @@ const shrn: JitTemplate = f => {
   return `const ${reads.join(', ')}; ${writes.join(' ')}${zeroUpper(f.Rd, f.Q)}`;
 };
 
+/**
+ * Modified immediate (MOVI, MVNI, ORR, BIC vector): Vd = / |= / &= ~ the expanded 64-bit pattern in each
+ * half; cmode is a field unless the form fixes it, Q likewise (MOVI_d, MOVI_2d).
+ */
+function modImm(op: number, kind: 'movi' | 'mvni' | 'orr' | 'bic', cmode?: number, q?: number): JitTemplate {
+  return f => {
+    const Q = q ?? f.Q, cm = cmode ?? f.cmode;
+    let pat = expandImm(op, cm, (f.abc << 5) | f.defgh);
+    if (kind === 'mvni' || kind === 'bic') pat ^= 0xffff_ffff_ffff_ffffn;
+    const [pl, ph] = halves(pat), d = f.Rd;
+    if (kind === 'movi' || kind === 'mvni') return `${VW(d, 0)} = ${pl}; ${VW(d, 1)} = ${ph}; ${VW(d, 2)} = ${Q ? pl : 0}; ${VW(d, 3)} = ${Q ? ph : 0};`;
+    const o = kind === 'orr' ? '|' : '&';
+    return `${VW(d, 0)} = ${VW(d, 0)} ${o} ${pl}; ${VW(d, 1)} = ${VW(d, 1)} ${o} ${ph};${Q ? ` ${VW(d, 2)} = ${VW(d, 2)} ${o} ${pl}; ${VW(d, 3)} = ${VW(d, 3)} ${o} ${ph};` : zeroUpper(d, 0)}`;
+  };
+}
+
+/** UMOV (and its mov alias): a vector element, zero-extended, to Wd / Xd. */
+const umov: JitTemplate = f => {
+  const sz = sizeOf5(f.imm5), d = wr31(f.Rd, false);
+  if (sz < 0) return undefined;
+  const idx = f.imm5 >> (sz + 1), n = f.Rn;
+  if (sz === 3) return `const l = ${VW(n, 2 * idx)}, h = ${VW(n, 2 * idx + 1)}; ${L(d)} = l; ${H(d)} = h;`;
+  return `${L(d)} = ${ELEM_VIEW[sz]}[${n * (16 >> sz) + idx}]; ${H(d)} = 0;`;
+};
+
+/** INS (general): one element of Vd from Wn / Xn, the others unchanged. */
+const insGen: JitTemplate = f => {
+  const sz = sizeOf5(f.imm5), n = rd31(f.Rn, false);
+  if (sz < 0) return undefined;
+  const idx = f.imm5 >> (sz + 1), d = f.Rd;
+  if (sz === 3) return `${VW(d, 2 * idx)} = ${L(n)}; ${VW(d, 2 * idx + 1)} = ${H(n)};`;
+  return `${ELEM_VIEW[sz]}[${d * (16 >> sz) + idx}] = ${L(n)};`;
+};
+
+/** INS (element): one element of Vd from one of Vn, the others unchanged. */
+const insElem: JitTemplate = f => {
+  const sz = sizeOf5(f.imm5);
+  if (sz < 0) return undefined;
+  const di = f.imm5 >> (sz + 1), si = f.imm4 >> sz, d = f.Rd, n = f.Rn;
+  if (sz === 3) return `const l = ${VW(n, 2 * si)}, h = ${VW(n, 2 * si + 1)}; ${VW(d, 2 * di)} = l; ${VW(d, 2 * di + 1)} = h;`;
+  return `${ELEM_VIEW[sz]}[${d * (16 >> sz) + di}] = ${ELEM_VIEW[sz]}[${n * (16 >> sz) + si}];`;
+};
+
+/** XTN{2}: the low half of each element of Vn into the lower (upper, keeping the lower) half of Vd. */
+const xtn: JitTemplate = f => {
+  const s = f.size;
+  if (s > 2) return undefined;
+  const cnt = 8 >> s, base = f.Q ? cnt : 0, nper = 16 >> s;
+  const reads: string[] = [], writes: string[] = [];
+  for (let i = 0; i < cnt; i++) {
+    // The narrow view truncates the stored value; the low word of a doubleword is read directly.
+    reads.push(`e${i} = ${s === 2 ? VW(f.Rn, 2 * i) : `${ELEM_VIEW[s + 1]}[${f.Rn * (nper >> 1) + i}]`}`);
+    writes.push(`${ELEM_VIEW[s]}[${f.Rd * nper + base + i}] = e${i};`);
+  }
+  return `const ${reads.join(', ')}; ${writes.join(' ')}${zeroUpper(f.Rd, f.Q)}`;
+};
+
 const SIMD: Record<string, JitTemplate> = {
+  XTN_v: xtn,
+  MOVI_32: modImm(0, 'movi'), MOVI_16: modImm(0, 'movi'), MOVI_msl: modImm(0, 'movi'), MOVI_8: modImm(0, 'movi', 14),
+  MOVI_d: modImm(1, 'movi', 14, 0), MOVI_2d: modImm(1, 'movi', 14, 1),
+  MVNI_32: modImm(1, 'mvni'), MVNI_16: modImm(1, 'mvni'), MVNI_msl: modImm(1, 'mvni'),
+  ORR_imm32: modImm(0, 'orr'), ORR_imm16: modImm(0, 'orr'), BIC_imm32: modImm(1, 'bic'), BIC_imm16: modImm(1, 'bic'),
+  UMOV: umov, INS_gen: insGen, INS_elem: insElem,
   SHRN_v: shrn,
   ...Object.fromEntries(Object.keys(VLOGIC).map(id => [id, vlogic(id)])),
   CMEQ_zero_v: cmeq(true), CMEQ_v: cmeq(false),
