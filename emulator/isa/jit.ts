@@ -787,7 +787,24 @@ const xtn: JitTemplate = f => {
   return `const ${reads.join(', ')}; ${writes.join(' ')}${zeroUpper(f.Rd, f.Q)}`;
 };
 
+/** UMAXV / UMINV / ADDV: one element of Vd (the rest zeroed) from all elements of Vn. */
+function across(op: 'max' | 'min' | 'add'): JitTemplate {
+  return f => {
+    const sz = f.size;
+    if (sz > 2 || (sz === 2 && !f.Q)) return undefined;
+    const A = ELEM_VIEW[sz], b = f.Rn * (16 >> sz), cnt = (f.Q ? 16 : 8) >> sz;
+    const s: string[] = [`let r = ${A}[${b}];`];
+    for (let i = 1; i < cnt; i++) {
+      s.push(op === 'add' ? `r += ${A}[${b + i}];` : `{ const e = ${A}[${b + i}]; if (e ${op === 'max' ? '>' : '<'} r) r = e; }`);
+    }
+    const v = op === 'add' ? (sz === 2 ? 'r >>> 0' : `r & ${ELEM_MASK[sz]}`) : 'r';
+    s.push(`${VW(f.Rd, 0)} = ${v}; ${VW(f.Rd, 1)} = 0; ${VW(f.Rd, 2)} = 0; ${VW(f.Rd, 3)} = 0;`);
+    return s.join(' ');
+  };
+}
+
 const SIMD: Record<string, JitTemplate> = {
+  UMAXV: across('max'), UMINV: across('min'), ADDV: across('add'),
   XTN_v: xtn,
   MOVI_32: modImm(0, 'movi'), MOVI_16: modImm(0, 'movi'), MOVI_msl: modImm(0, 'movi'), MOVI_8: modImm(0, 'movi', 14),
   MOVI_d: modImm(1, 'movi', 14, 0), MOVI_2d: modImm(1, 'movi', 14, 1),
