@@ -2,13 +2,15 @@
 //   npm run bench [-- SECTION...] [-- --iterations=N]
 // Sections: registers (bigint vs hi/lo register files), cpu (bench/programs loops, ours vs QEMU),
 // hv (bench/hv.ts: the MTE loop under the hypervisor's stage 2), adapter (bench/adapter.ts: speed
-// under the debug adapter with breakpoints).
+// under the debug adapter with breakpoints), simd (bench/simd.ts: glibc string routines and doubles
+// in C, compiled blocks on vs off).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchRegisters } from './registers';
 import { benchCpu, formatLoop } from './cpu';
+import { benchSimd, formatSimdBench } from './simd';
 
-const SECTIONS = ['registers', 'cpu', 'hv', 'adapter'];
+const SECTIONS = ['registers', 'cpu', 'hv', 'adapter', 'simd'];
 
 /** Prints what a section's function returned: text, lines, or an object (one `key: value` per line). */
 function print(section: string, r: unknown): void {
@@ -61,5 +63,6 @@ async function main(): Promise<void> {
   }
   if (want('hv')) await optionalSection('hv', ['benchHv']);
   if (want('adapter')) await optionalSection('adapter', ['measureAdapter', 'benchAdapter']);
+  if (want('simd')) for (const l of formatSimdBench(benchSimd({ rounds: iterations }))) console.log(l);
 }
 main().catch(e => { console.error(e); process.exit(1); });

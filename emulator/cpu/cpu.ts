@@ -309,7 +309,7 @@ export class Cpu extends CpuState {
     // The source names the region's pcs, so each region is its own function with its own type
     // feedback (V8 shares feedback between functions compiled from the same source).
     const source = `return function block_${pc.toString(16)}(c, budget) {
-const x = c.x, w = c.x32, m = c.mmu, tv = m.tlbVpn, tf = m.tlbFlags, tp = m.tlbPage;
+const x = c.x, w = c.x32, vb = c.v8, vh = c.v16, vw = c.v32, vd = c.vf64, m = c.mmu, tv = m.tlbVpn, tf = m.tlbFlags, tp = m.tlbPage;
 let n = 0;
 ${code}
 };`;

@@ -12,6 +12,11 @@ export class CpuState implements TagCheckControl {
   readonly x32 = new Uint32Array(this.x.buffer, this.x.byteOffset, 68);
   /** Vector registers: Vn low 64 bits at [2n], high 64 bits at [2n+1]. */
   readonly v = new BigUint64Array(64);
+  /** The vector registers as bytes, 16-bit, 32-bit words and doubles (host byte order), for compiled blocks: Vn's word i at v32[4n + i]. */
+  readonly v8 = new Uint8Array(this.v.buffer, this.v.byteOffset, 512);
+  readonly v16 = new Uint16Array(this.v.buffer, this.v.byteOffset, 256);
+  readonly v32 = new Uint32Array(this.v.buffer, this.v.byteOffset, 128);
+  readonly vf64 = new Float64Array(this.v.buffer, this.v.byteOffset, 64);
   pc = 0;
   /** Next pc: set to pc+4 before each step; branches overwrite it. */
   npc = 0;

@@ -630,7 +630,7 @@ const SPLITTER = 134217729; // 2^27 + 1
 const BIG = 2 ** 1022;
 
 /** The rounding error of the double product p = fl(a*b) (Dekker), valid inside the limits above. */
-function prodErr(a: number, b: number, p: number): number {
+export function prodErr(a: number, b: number, p: number): number {
   let t = SPLITTER * a;
   const ah = t - (t - a), al = a - ah;
   t = SPLITTER * b;
@@ -639,7 +639,7 @@ function prodErr(a: number, b: number, p: number): number {
 }
 const oddF = new Float64Array(1), oddU = new Uint32Array(oddF.buffer);
 /** Round to odd from a round-to-nearest result v whose exact value is v + err (err != 0, v normal). */
-function toOdd(v: number, err: number): number {
+export function toOdd(v: number, err: number): number {
   oddF[0] = v;
   const lo = oddU[0];
   if ((lo & 1) === 1) return v;
@@ -651,7 +651,7 @@ function toOdd(v: number, err: number): number {
 }
 
 /** The rounding error of s = fl(a+b) (Knuth's TwoSum). */
-function sumErr(a: number, b: number, s: number): number {
+export function sumErr(a: number, b: number, s: number): number {
   const bb = s - a;
   return (a - (s - bb)) + (b - bb);
 }
