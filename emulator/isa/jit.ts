@@ -18,19 +18,11 @@
 // Templates exist only for the spec ids listed in TEMPLATES; anything else runs its closure.
 // test/cpu/jit.test.ts checks every template against its closure on random states and encodings.
 import { chooseNonExcludedTag, irgTag } from './groups/mte';
+import { rbit32 } from './groups/int-reg';
 import { prodErr, sumErr, toOdd } from './groups/fp-soft';
 import { expandImm } from './groups/simd-move';
 import { logicalImmValue, rd31, sfield, wr31 } from './semantics';
 import type { Fields } from './spec';
-
-/** The bits of a 32-bit word in reverse order. */
-function rbit32(x: number): number {
-  x = ((x >>> 1) & 0x55555555) | ((x & 0x55555555) << 1);
-  x = ((x >>> 2) & 0x33333333) | ((x & 0x33333333) << 2);
-  x = ((x >>> 4) & 0x0f0f0f0f) | ((x & 0x0f0f0f0f) << 4);
-  x = ((x >>> 8) & 0x00ff00ff) | ((x & 0x00ff00ff) << 8);
-  return ((x >>> 16) | (x << 16)) >>> 0;
-}
 
 const MIN_NORMAL_D = 2 ** -1022, BIG_D = 2 ** 1022, SPLIT_MAX = 2 ** 995, PROD_MIN = 2 ** -968;
 

@@ -385,7 +385,8 @@ function clz64(v: bigint): number {
   const hi = Number(v >> 32n);
   return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(Number(v & M32));
 }
-function rbit32(x: number): number {
+/** The bits of a 32-bit word in reverse order (also a JIT helper). */
+export function rbit32(x: number): number {
   x = ((x >>> 1) & 0x55555555) | ((x & 0x55555555) << 1);
   x = ((x >>> 2) & 0x33333333) | ((x & 0x33333333) << 2);
   x = ((x >>> 4) & 0x0f0f0f0f) | ((x & 0x0f0f0f0f) << 4);
