@@ -51,7 +51,7 @@ export interface ExceptionStop {
    * done with it yet; pc is where user space resumes). Resuming delivers it, once.
    */
   atDelivery?: boolean;
-  /** An asynchronous / asymmetric-store mismatch (the access was performed). */
+  /** An asynchronous / asymmetric-store mismatch (at its stop, the access is not performed yet). */
   mismatch?: TagMismatch;
   /** For async mismatches: at most this many instructions until the next timer kernel entry. */
   deliveryWithin?: number;
@@ -249,7 +249,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
   private plan: StepPlan | null = null;
   private pauseRequested = false;
   private pendingStop: StopInfo | null = null;
-  /** After an async stop rewound to the mismatching access: that access does not stop again. */
+  /** After an async stop at the mismatching access: that access does not stop again when resumed. */
   private passMismatch: { pc: number; position: number } | null = null;
   /** A held-back fault signal: the next identical fault at this pc is delivered. */
   private passFault: { pc: number; signo: number } | null = null;
@@ -472,6 +472,18 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
 
   private tcf(): number { return this.proc.cpu.tcf0; }
 
+  /**
+   * The stop for `e` under the first of `filters` that wants it (a tag check fault's signal is a
+   * SIGSEGV too, so `signal` comes after its tag-check filter), or null.
+   */
+  private firstWanted(e: Omit<ExceptionStop, 'filter'>, filters: ExceptionFilter[]): ExceptionStop | null {
+    for (const filter of filters) {
+      const x: ExceptionStop = { ...e, filter };
+      if (this.wants(filter, x)) return x;
+    }
+    return null;
+  }
+
   private wants(filter: ExceptionFilter, e: ExceptionStop): boolean {
     if (!this.exceptionFilters.has(filter)) return false;
     const cond = this.exceptionFilters.get(filter);
@@ -483,18 +495,12 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (this.muted || this.scanning) return false;
     const f = info.fault!;
     if (this.passFault && this.passFault.pc === f.pc && this.passFault.signo === info.signo) { this.passFault = null; return false; }
-    const filter: ExceptionFilter = f.kind === 'tagcheck' ? (this.tcf() === 3 ? 'tag-check-asymm' : 'tag-check-sync') : 'signal';
-    const e: ExceptionStop = {
-      filter, pc: f.pc, fault: f, tcf: this.tcf(),
+    const filters: ExceptionFilter[] = f.kind === 'tagcheck' ? [this.tcf() === 3 ? 'tag-check-asymm' : 'tag-check-sync', 'signal'] : ['signal'];
+    this.heldFault = this.firstWanted({
+      pc: f.pc, fault: f, tcf: this.tcf(),
       signal: { signo: info.signo, code: info.code, name: signalName(info.signo), codeName: siCodeName(info.signo, info.code), addr: info.addr, delivered: false },
-    };
-    if (this.wants(filter, e)) { this.heldFault = e; return true; }
-    // A tag check fault is a SIGSEGV too: the signal filter alone also stops for it (at the instruction).
-    if (filter !== 'signal') {
-      const s: ExceptionStop = { ...e, filter: 'signal' };
-      if (this.wants('signal', s)) { this.heldFault = s; return true; }
-    }
-    return false;
+    }, filters);
+    return this.heldFault !== null;
   }
   private heldFault: ExceptionStop | null = null;
 
@@ -507,22 +513,18 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     if (this.muted || this.scanning) return false;
     const info = d.info;
     if (info.fault || d.action === 'ignored' || d.action === 'stop') return false;
-    const e: ExceptionStop = {
-      filter: 'signal', pc: d.pc, tcf: this.tcf(), atDelivery: true,
+    const e: Omit<ExceptionStop, 'filter'> = {
+      pc: d.pc, tcf: this.tcf(), atDelivery: true,
       signal: {
         signo: info.signo, code: info.code, name: signalName(info.signo), codeName: siCodeName(info.signo, info.code), addr: info.addr,
         delivered: false, action: d.action, handler: d.handler,
       },
     };
-    if (info.signo === SIGSEGV && info.code === SEGV_MTEAERR) {
-      // The asynchronous tag check fault's signal: the tag-check filter of the mode, else the signal filter.
-      if (info.mismatches?.length) e.mismatch = info.mismatches[0];
-      const tagFilter: ExceptionFilter = this.tcf() === 3 ? 'tag-check-asymm' : 'tag-check-async';
-      const t: ExceptionStop = { ...e, filter: tagFilter };
-      if (this.wants(tagFilter, t)) { this.heldDelivery = t; return true; }
-    }
-    if (this.wants('signal', e)) { this.heldDelivery = e; return true; }
-    return false;
+    // The asynchronous tag check fault's signal: the tag-check filter of the mode, else the signal filter.
+    const mteaerr = info.signo === SIGSEGV && info.code === SEGV_MTEAERR;
+    if (mteaerr && info.mismatches?.length) e.mismatch = info.mismatches[0];
+    this.heldDelivery = this.firstWanted(e, mteaerr ? [this.tcf() === 3 ? 'tag-check-asymm' : 'tag-check-async', 'signal'] : ['signal']);
+    return this.heldDelivery !== null;
   }
   private heldDelivery: ExceptionStop | null = null;
 
@@ -678,7 +680,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
     this.passMismatch = s.reason === 'exception' && s.exception.rewound ? { pc: this.pc, position: this.position } : null;
     if (this.position > this.highWater) this.highWater = this.position;
     if (this.historyInvalid && this.history) {
-      // The hypervisor moved guest pages (swap, conversion): recorded page references are stale.
+      // The hypervisor changed what the guest sees (conversion, discard, remap): the past no longer leads here.
       this.history.reset();
       this.historyInvalid = false;
       this.emit('output', { category: 'console', text: `Reverse-execution history restarts here: the hypervisor changed guest memory contents (conversion, discard or remap).\n` });
@@ -916,7 +918,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
       // Forward, within what was already executed once: re-execute quietly.
       if (pos > this.highWater) return `step ${pos} has not been executed yet (the furthest point reached is ${this.highWater}); use continue`;
       const ok = this.replay(pos - this.position);
-            this.clearTemps();
+      this.clearTemps();
       return ok ? undefined : `could not re-execute up to ${pos}`;
     }
     // Going back may fault swapped-out pages in (the journal writes into them): not the guest's doing.
@@ -1010,7 +1012,7 @@ export class Debuggee extends Emitter<DebuggeeEvents> {
         this.pendingStop = null;
         const before = this.position;
         const r = (() => { try { return this.proc.run(now - this.position); } catch (e) { if (e instanceof SignalStop) return null; throw e; } })();
-                if (r === null) break;
+        if (r === null) break;
         const ps = this.pendingStop as StopInfo | null;
         if (ps && ps.reason === 'data breakpoint') {
           // The instruction that made the access has just retired: the stop is before it.

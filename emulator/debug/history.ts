@@ -7,9 +7,10 @@
 //  - The Mmu's beforeWrite / beforeTagWrite hooks append the old bytes / old tag to a journal,
 //    stamped with that number. Kernel writes to user memory (copy_to_user, signal frames) go through
 //    the same Mmu paths and are stamped with the number of the instruction that entered the kernel.
-//  - Checkpoints hold the whole CPU state every few thousand instructions, and the whole process
-//    state (LinuxProcess.snapshot(): kernel state, memory map, pages) after every system call and
-//    signal delivery, so going back across a kernel entry restores what the kernel changed too.
+//  - Checkpoints hold the whole CPU state every few thousand instructions, and the process state
+//    (LinuxProcess.snapshot(): kernel state and memory map; no page contents, the journal has them)
+//    after every system call and signal delivery, so going back across a kernel entry restores what
+//    the kernel changed too.
 //  - Going to position s (the state after s instructions retired): undo the journal back to the last
 //    checkpoint at or before s, restore that checkpoint, then re-execute forward to s. Between two
 //    checkpoints there is no kernel entry except demand paging, which is invisible to the program, so
@@ -230,11 +231,12 @@ export class ExecutionHistory<S, K = unknown> {
     // A CPU checkpoint restores registers, and the journal restores memory. If the kernel was entered
     // after it (a later process checkpoint exists), kernel state comes from the last process
     // checkpoint before it, with the page table as it was at the CPU checkpoint.
-    let kernelFrom: Checkpoint<S, K> | undefined;
+    // (Or, when older checkpoints were dropped, the kernel state kept from before the first one.)
+    let kernel: S | undefined;
     if (cp.proc === undefined && this.cps.slice(i + 1).some(c => c.proc !== undefined)) {
-      for (let k = i - 1; k >= 0; k--) if (this.cps[k].proc !== undefined) { kernelFrom = this.cps[k]; break; }
+      kernel = this.kernelBase;
+      for (let k = i - 1; k >= 0; k--) if (this.cps[k].proc !== undefined) { kernel = this.cps[k].proc; break; }
     }
-    const kernel = kernelFrom?.proc ?? (cp.proc === undefined && this.cps.slice(i + 1).some(c => c.proc !== undefined) ? this.kernelBase : undefined);
     this.busy = true;
     try {
       this.undoTo(cp.journal);
@@ -246,9 +248,9 @@ export class ExecutionHistory<S, K = unknown> {
         else this.host.restorePageTable(cp.pages!);
         loadCpu(this.host.cpu, cp.cpu!);
       }
-        const n = target - cp.step;
+      const n = target - cp.step;
       if (n > 0 && !this.host.replay(n)) return `could not re-execute ${n} instruction(s) from position ${cp.step}`;
-        return undefined;
+      return undefined;
     } finally {
       this.busy = false;
     }
@@ -282,9 +284,9 @@ const TAG_BYTES = PAGE_SIZE / GRANULE_SIZE / 2;
 class Journal {
   seq = new Float64Array(4096);
   pages: (PhysPage | undefined)[] = Array.from({ length: 4096 }, () => undefined);
-  /** Byte offset in the page for data entries, -1 - granule for tag entries. */
+  /** Byte offset in the page for data entries, -1 - granule for tag entries, PAGE_ENTRY for whole pages. */
   off = new Int32Array(4096);
-  /** Data entries: size in bytes; tag entries: the old tag. */
+  /** Data entries: size in bytes; tag entries: the old tag; whole pages: flags (see PAGE_ENTRY). */
   aux = new Int32Array(4096);
   /** Where the entry's old bytes start in the arena (for tag entries: the arena's end then). */
   at = new Float64Array(4096);

@@ -426,7 +426,10 @@ export class LinuxProcess extends Emitter<ProcessEvents> {
     return this.guardKernel(stop === Stop.Svc ? this.cpu.pc - 4 : this.cpu.pc, () => this.kernelWork(stop));
   }
 
-  /** Runs kernel work entered from the instruction at `pcBefore`; a refused guest-physical access becomes SIGBUS. */
+  /**
+   * Runs kernel work entered from the instruction at `pcBefore`; a refused guest-physical access
+   * becomes SIGBUS, or a 'stopped' return when the VMM must act.
+   */
   private guardKernel(pcBefore: number, work: () => RunResult | null | void): RunResult | null {
     try {
       return work() ?? null;
