@@ -404,7 +404,7 @@ export class TagvisorSession extends DebugSession {
       supportsEvaluateForHovers: true,
       exceptionBreakpointFilters: [
         filter('tag-check-sync', 'Tag check fault (sync)', 'Stop at a load or store whose logical tag does not match the allocation tag (synchronous mode: the access is not performed).', 'An expression, e.g. `$write` or `$logical_tag == 5` ($fault_address, $logical_tag, $allocation_tag, $size, $write, $pc)', true),
-        filter('tag-check-async', 'Tag check fault (async)', 'Stop right after the access that made an asynchronous tag-check mismatch (Linux would only report it at the next kernel entry).', 'An expression over $fault_address, $logical_tag, $allocation_tag, $size, $write, $pc', true),
+        filter('tag-check-async', 'Tag check fault (async)', 'Stop at the access that makes an asynchronous tag-check mismatch, before it is performed (Linux would only report it at the next kernel entry).', 'An expression over $fault_address, $logical_tag, $allocation_tag, $size, $write, $pc', true),
         filter('tag-check-asymm', 'Tag check fault (asymmetric)', 'Asymmetric mode: loads fault synchronously, stores are reported asynchronously.', 'An expression over $fault_address, $logical_tag, $allocation_tag, $size, $write, $pc', true),
         filter('signal', 'Signals', 'Stop before a signal is delivered: at the faulting instruction for SIGSEGV, SIGBUS, SIGILL, SIGTRAP from faults; at the kernel exit that delivers it for any other signal (kill, abort, alarm...). Ignored signals do not stop.', 'Signal names or numbers, e.g. `SIGSEGV, SIGBUS`', true),
         filter('hypervisor', 'Hypervisor events', 'Stop on hypervisor events: stage-2 refusals, memory-fault exits, swap-in, migration finished.', 'Event kinds, e.g. `refused, swap-in, memory-fault-exit, migration-complete`', false),
@@ -1612,9 +1612,8 @@ export class TagvisorSession extends DebugSession {
         lines.push(`Linux delivers: SIGSEGV (SEGV_MTESERR), si_addr ${hex16(BigInt(Number(untag(e.fault.va))) | (BigInt(lt) << 56n))} when the handler has SA_EXPOSE_TAGBITS, else ${hex(untag(e.fault.va))}; continuing delivers it.`);
       } else {
         const when = `Linux delivers SIGSEGV (SEGV_MTEAERR, si_addr 0) at the next kernel entry after it: the next system call, exception or timer interrupt${e.deliveryWithin !== undefined ? ` (a timer interrupt comes within ${e.deliveryWithin} instructions)` : ''}, not at this instruction.`;
-        lines.push(e.rewound
-          ? `Stopped at the instruction that makes the mismatching access (it has not run yet). In ${e.filter === 'tag-check-asymm' ? 'asymmetric mode a store' : 'asynchronous mode the access'} does not fault: it completes and sets TFSRE0_EL1.TF0. ${when}`
-          : `The access was performed (it does not fault in ${e.filter === 'tag-check-asymm' ? 'asymmetric mode for stores' : 'asynchronous mode'}); TFSRE0_EL1.TF0 is set and pc is past it. ${when}`);
+        // The debugger stops an async mismatch before the access is performed (ExceptionStop.rewound).
+        lines.push(`Stopped at the instruction that makes the mismatching access (it has not run yet). In ${e.filter === 'tag-check-asymm' ? 'asymmetric mode a store' : 'asynchronous mode the access'} does not fault: it completes and sets TFSRE0_EL1.TF0. ${when}`);
       }
     } else if (e.signal) {
       lines.push(`Signal: ${e.signal.signo} (${e.signal.name}), code ${e.signal.code} (${e.signal.codeName})${e.signal.addr !== undefined ? `, si_addr ${hex16(e.signal.addr)}` : ''}`);
